@@ -22,4 +22,9 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): Timer;
   /** Resolves after delayMs; on a SimClock, when virtual time passes it. */
   sleep(delayMs: number): Promise<void>;
+  /**
+   * Lets other work run (I/O callbacks included) before continuing, without waiting for time to
+   * pass: long background jobs such as compaction call it between steps so writes keep flowing.
+   */
+  yieldNow(): Promise<void>;
 }

@@ -33,4 +33,8 @@ export class RealClock implements Clock {
   sleep(delayMs: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, delayMs));
   }
+
+  yieldNow(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -54,6 +54,11 @@ export class SimClock implements Clock {
     return new Promise((resolve) => this.setTimer(delayMs, resolve));
   }
 
+  /** Virtual time does not move: only already-queued promise reactions get to run. */
+  yieldNow(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Number of timers not yet fired or cancelled. */
   pendingTimers(): number {
     return this.queue.filter((p) => !p.cancelled).length;

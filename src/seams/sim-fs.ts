@@ -29,10 +29,36 @@ export class SimFs implements Fs {
   private epoch = 0;
   /** fsync calls completed, for tests that check group commit shares them. */
   syncCount = 0;
+  /** Mutating operations (create, write, sync, rename, unlink, syncDir) since construction. */
+  opCount = 0;
+  /** Crashes performed, automatic ones included. */
+  crashCount = 0;
+  private crashAtOp = Infinity;
+  private crashOptions: CrashOptions = {};
 
   constructor(private readonly random?: Random) {}
 
+  /**
+   * Cuts the power during the n-th mutating operation from now (it does not happen), so crash
+   * points fall inside flushes, compactions and renames as often as between them.
+   */
+  crashAfterOps(n: number, options: CrashOptions = {}): void {
+    this.crashAtOp = this.opCount + Math.max(1, n);
+    this.crashOptions = options;
+  }
+
+  /** Counts an operation; crashes instead of performing it when its number is up. */
+  tick(what: string): void {
+    this.opCount++;
+    if (this.opCount >= this.crashAtOp) {
+      this.crashAtOp = Infinity;
+      this.crash(this.crashOptions);
+      throw new Error(`SimFs: power cut during ${what}`);
+    }
+  }
+
   create(path: string): AppendFile {
+    this.tick(`create ${path}`);
     this.requireDir(dirname(path));
     const inode: Inode = { data: Buffer.alloc(256), length: 0, syncedLength: 0 };
     this.current.set(path, inode);
@@ -79,6 +105,7 @@ export class SimFs implements Fs {
   }
 
   rename(from: string, to: string): void {
+    this.tick(`rename ${from}`);
     const inode = this.inode(from);
     this.requireDir(dirname(to));
     this.current.delete(from);
@@ -86,6 +113,7 @@ export class SimFs implements Fs {
   }
 
   unlink(path: string): void {
+    this.tick(`unlink ${path}`);
     this.inode(path);
     this.current.delete(path);
   }
@@ -98,6 +126,7 @@ export class SimFs implements Fs {
   }
 
   async syncDir(dir: string): Promise<void> {
+    this.tick(`syncDir ${dir}`);
     const epoch = this.epoch;
     const snapshot = [...this.current].filter(([p]) => dirname(p) === dir);
     await Promise.resolve();
@@ -110,6 +139,8 @@ export class SimFs implements Fs {
   crash(options: CrashOptions = {}): void {
     const torn = options.tornWrites ?? true;
     this.epoch++;
+    this.crashCount++;
+    this.crashAtOp = Infinity;
     const survivors = new Map<string, Inode>();
     const seen = new Map<Inode, Inode>();
     for (const [path, inode] of this.durable) {
@@ -127,6 +158,35 @@ export class SimFs implements Fs {
     }
     this.current = survivors;
     this.durable = new Map(survivors);
+  }
+
+  /**
+   * A view of this file system for one simulated process. After crash() every call through it
+   * fails, as nothing runs in a dead process: work still pending in the old process (a flush, a
+   * compaction) can then never touch what the restarted process sees.
+   */
+  forProcess(): Fs {
+    const epoch = this.epoch;
+    const check = (what: string): void => this.checkEpoch(epoch, what);
+    const fs = this as SimFs;
+    return {
+      create: (p) => (check(p), fs.create(p)),
+      openAppend: (p) => (check(p), fs.openAppend(p)),
+      openRead: (p) => (check(p), fs.openRead(p)),
+      readFile: (p) => (check(p), fs.readFile(p)),
+      exists: (p) => (check(p), fs.exists(p)),
+      size: (p) => (check(p), fs.size(p)),
+      list: (d) => (check(d), fs.list(d)),
+      mkdirp: (d) => (check(d), fs.mkdirp(d)),
+      rename: (a, b) => (check(a), fs.rename(a, b)),
+      unlink: (p) => (check(p), fs.unlink(p)),
+      rmrf: (d) => (check(d), fs.rmrf(d)),
+      syncDir: async (d) => {
+        check(d);
+        await fs.syncDir(d);
+        check(d);
+      },
+    };
   }
 
   /** Flips one byte of a file in place (durably), to test corruption detection. */
@@ -156,6 +216,7 @@ export class SimFs implements Fs {
 
   async syncInode(inode: Inode, epoch: number, path: string): Promise<void> {
     this.checkEpoch(epoch, path);
+    this.tick(`sync ${path}`);
     const upTo = inode.length;
     await Promise.resolve();
     this.checkEpoch(epoch, path);
@@ -199,6 +260,7 @@ class SimAppendFile implements AppendFile {
   write(data: Uint8Array): void {
     this.fs.checkEpoch(this.epoch, this.path);
     if (this.closed) throw new Error(`SimFs: write to closed file ${this.path}`);
+    this.fs.tick(`write ${this.path}`);
     const inode = this.inode;
     const need = inode.length + data.length;
     if (need > inode.data.length) {

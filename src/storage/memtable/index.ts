@@ -1,0 +1,2 @@
+export { Memtable } from './memtable.js';
+export { BTree } from './btree.js';

@@ -1,0 +1,272 @@
+/**
+ * Byte-level building blocks shared by every SSTable component: a growable writer, a cursor
+ * reader, the file header and the checksummed chunk frame.
+ *
+ * Integer encodings (all big-endian):
+ *   u8, u16, u32, i32          fixed width
+ *   u48                        6 bytes, file offsets and counts (up to 256 TiB)
+ *   i64                        int32 high word, uint32 low word; carries a safe integer
+ *                              (timestamps) or a bigint (tokens)
+ *   varint                     unsigned LEB128, 7 bits a byte, low group first; lengths and counts
+ *
+ * File header, first 12 bytes of every binary component:
+ *   header := magic:4 (ASCII) | formatVersion:u16 | reserved:u16 (0) | xxh32(first 8 bytes):u32
+ *
+ * Chunk, the unit of verification in Data and Index:
+ *   chunk := length:u32 | payload[length] | xxh32(length bytes and payload):u32
+ * The checksum covers the length too, so a damaged length is caught like damaged payload.
+ */
+import { xxh32 } from '../../hash/index.js';
+import { SSTableCorruptError } from './errors.js';
+
+/** The on-disk format version written in every component's header. Bump on any layout change. */
+export const FORMAT_VERSION = 1;
+export const FILE_HEADER_BYTES = 12;
+export const CHUNK_OVERHEAD_BYTES = 8;
+
+const TWO_32 = 4294967296;
+
+/** A growable output buffer. `pos` is the write position; bytes [0, pos) are the content. */
+export class ByteWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialBytes = 4096) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+
+  i32(v: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+  }
+
+  u48(v: number): void {
+    this.ensure(6);
+    this.buf.writeUIntBE(v, this.pos, 6);
+    this.pos += 6;
+  }
+
+  /** A safe integer as i64. */
+  i64(v: number): void {
+    this.ensure(8);
+    const hi = Math.floor(v / TWO_32);
+    this.buf.writeInt32BE(hi, this.pos);
+    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+    this.pos += 8;
+  }
+
+  /** A signed 64-bit bigint as i64. */
+  bigI64(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  varint(v: number): void {
+    this.ensure(8);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** varint length, then the bytes. */
+  lenBytes(b: Uint8Array): void {
+    this.varint(b.length);
+    this.bytes(b);
+  }
+
+  /** Starts a chunk: reserves its length field. Returns the chunk's start for endChunk. */
+  beginChunk(): number {
+    this.ensure(4);
+    const start = this.pos;
+    this.pos += 4;
+    return start;
+  }
+
+  /** Ends the chunk begun at start: fills in its length and appends its checksum. */
+  endChunk(start: number): void {
+    this.buf.writeUInt32BE(this.pos - start - 4, start);
+    const sum = xxh32(this.buf.subarray(start, this.pos));
+    this.u32(sum);
+  }
+}
+
+/**
+ * A cursor over a verified payload. Reads past `end` throw RangeError (through Buffer's own
+ * checks or `need`); callers turn that into an SSTableCorruptError naming the region.
+ */
+export class ByteReader {
+  constructor(
+    public buf: Buffer,
+    public pos: number,
+    public end: number,
+  ) {}
+
+  need(n: number): void {
+    if (this.pos + n > this.end) throw new RangeError(`read of ${n} bytes at ${this.pos} past end ${this.end}`);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  u48(): number {
+    this.need(6);
+    const v = this.buf.readUIntBE(this.pos, 6);
+    this.pos += 6;
+    return v;
+  }
+
+  i64(): number {
+    this.need(8);
+    const v = this.buf.readInt32BE(this.pos) * TWO_32 + this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    return v;
+  }
+
+  bigI64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  varint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (this.pos >= this.end) throw new RangeError('varint past end');
+      const b = this.buf[this.pos++];
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+      if (mul > 2 ** 49) throw new RangeError('varint too long');
+    }
+  }
+
+  /** A view (no copy) of the next n bytes. */
+  bytes(n: number): Buffer {
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  lenBytes(): Buffer {
+    return this.bytes(this.varint());
+  }
+
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+}
+
+export function fileHeader(magic: string): Buffer {
+  const b = Buffer.alloc(FILE_HEADER_BYTES);
+  b.write(magic, 0, 4, 'latin1');
+  b.writeUInt16BE(FORMAT_VERSION, 4);
+  b.writeUInt32BE(xxh32(b.subarray(0, 8)), 8);
+  return b;
+}
+
+/** Throws SSTableCorruptError unless buf starts with a valid header for magic. */
+export function checkFileHeader(buf: Buffer, magic: string, path: string): void {
+  if (buf.length < FILE_HEADER_BYTES) throw new SSTableCorruptError(path, 0, buf.length, 'file shorter than its header');
+  if (buf.readUInt32BE(8) !== xxh32(buf.subarray(0, 8))) throw new SSTableCorruptError(path, 0, FILE_HEADER_BYTES, 'header checksum mismatch');
+  if (buf.toString('latin1', 0, 4) !== magic) throw new SSTableCorruptError(path, 0, 4, `bad magic, expected ${magic}`);
+  const version = buf.readUInt16BE(4);
+  if (version !== FORMAT_VERSION) throw new SSTableCorruptError(path, 4, 2, `unsupported format version ${version}`);
+}
+
+/**
+ * Checks the chunk at buf[at, at + expectedBytes) whose file position is filePos. With
+ * expectedBytes < 0 the chunk's own length decides (sequential scans). Returns the chunk's total
+ * size. The payload is buf[at + 4, at + total - 4).
+ */
+export function verifyChunk(buf: Buffer, at: number, expectedBytes: number, path: string, filePos: number): number {
+  if (buf.length - at < 4) throw new SSTableCorruptError(path, filePos, buf.length - at, 'chunk length field cut short');
+  const len = buf.readUInt32BE(at);
+  const total = len + CHUNK_OVERHEAD_BYTES;
+  if (expectedBytes >= 0 && total !== expectedBytes) {
+    throw new SSTableCorruptError(path, filePos, Math.max(4, Math.min(expectedBytes, buf.length - at)), `chunk length ${len} does not match the expected ${expectedBytes - CHUNK_OVERHEAD_BYTES}`);
+  }
+  if (total > buf.length - at) throw new SSTableCorruptError(path, filePos, Math.min(total, buf.length - at), `chunk of ${len} bytes runs past the end of the data read`);
+  const sum = buf.readUInt32BE(at + 4 + len);
+  if (sum !== xxh32(buf.subarray(at, at + 4 + len))) throw new SSTableCorruptError(path, filePos, total, 'chunk checksum mismatch');
+  return total;
+}
+
+/** Verifies a file checksummed as a whole: its last 4 bytes are xxh32 of everything before. */
+export function verifyWholeFile(buf: Buffer, path: string): void {
+  if (buf.length < FILE_HEADER_BYTES + 4) throw new SSTableCorruptError(path, 0, buf.length, 'file too short');
+  const end = buf.length - 4;
+  if (buf.readUInt32BE(end) !== xxh32(buf.subarray(0, end))) throw new SSTableCorruptError(path, 0, buf.length, 'file checksum mismatch');
+}
+
+/** Appends the whole-file checksum to w. */
+export function sealWholeFile(w: ByteWriter): void {
+  w.u32(xxh32(w.buf.subarray(0, w.pos)));
+}
