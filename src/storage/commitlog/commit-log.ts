@@ -302,7 +302,10 @@ export class CommitLog {
     }
     if (!this.writeScheduled) {
       this.writeScheduled = true;
-      queueMicrotask(this.writeTask);
+      // Through the Clock (a macrotask for real), not a microtask: callers that loop on their
+      // acknowledgements (in-process writers, replay of hints) would otherwise never let timers
+      // and I/O run — no periodic fsync, and a background flush that yields would never finish.
+      void this.clock.yieldNow().then(this.writeTask);
     }
     // A sealed segment must be synced before the next one may be written.
     if (this.writers.length > 1) this.kick();
@@ -311,7 +314,8 @@ export class CommitLog {
   /** Periodic mode: hands placed records to the OS, once per tick, and acknowledges them. */
   private readonly writeTask = (): void => {
     this.writeScheduled = false;
-    if (this.failure !== null) return;
+    // close() wrote (and synced) everything before closing the files; nothing is left to do.
+    if (this.failure !== null || this.closed) return;
     try {
       this.writeOut();
     } catch (err) {

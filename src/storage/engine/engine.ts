@@ -90,6 +90,10 @@ export class StorageEngine {
   private flushingGenerations: Array<Map<string, Memtable>> = [];
   private flushChain: Promise<void> = Promise.resolve();
   private flushInProgress = false;
+  /** The flush maybeFlush started, until it ends: at most one is queued at a time. */
+  private backgroundFlush: Promise<void> | null = null;
+  /** Writes waiting for memtable space (see awaitMemtableSpace). */
+  private spaceWaiters: Array<() => void> = [];
   private closed = false;
   private meta: EngineMeta;
   private readonly threshold: number;
@@ -170,6 +174,7 @@ export class StorageEngine {
     for (const update of mutation.updates) {
       if (!this.tables.has(update.tableId)) throw new UnknownTableError(update.tableId);
     }
+    if (this.memtableFull()) await this.awaitMemtableSpace();
     // Route to this generation's memtables before the commit log append, so a flush that switches
     // memtables while we wait for the fsync still waits for this write (pendingWrites) before
     // writing its SSTables — every record before the switch position lands in them.
@@ -316,6 +321,7 @@ export class StorageEngine {
       this.memtables = new Map();
       const position: CommitLogPosition = this.log.currentPosition();
       this.flushingGenerations.push(generation);
+      this.notifySpace();
       await this.drained(generation);
       let complete = true;
       const written: Array<[TableStore, SSTableReader]> = [];
@@ -344,15 +350,58 @@ export class StorageEngine {
       for (const [tableId] of generation) this.tables.get(tableId)?.scheduleCompaction(this.opts.autoCompaction ?? true, (key) => this.otherSourcesMinTimestamp(this.tables.get(tableId)!, key));
     } finally {
       this.flushInProgress = false;
+      this.notifySpace();
     }
   }
 
+  /**
+   * Starts a background flush once the memtables taking writes pass the threshold, unless one is
+   * already queued or running: a burst of writes past the threshold queues one flush, not one
+   * per write (each of which would write a tiny SSTable of whatever arrived meanwhile).
+   */
   private maybeFlush(): void {
-    if (this.flushInProgress || this.closed) return;
+    if (this.backgroundFlush !== null || this.closed) return;
+    if (this.currentMemtableBytes() < this.threshold) return;
+    this.backgroundFlush = this.flush().then(
+      () => {
+        this.backgroundFlush = null;
+        // Writes may have filled the new memtables while this flush ran.
+        this.maybeFlush();
+      },
+      (err: unknown) => {
+        // The next write retries; retrying here at once would spin on a failing disk.
+        this.backgroundFlush = null;
+        this.logger.error({ err }, 'background flush failed');
+      },
+    );
+  }
+
+  /** Accounted bytes of the memtables taking writes, for the tables registered (those flush). */
+  private currentMemtableBytes(): number {
     let total = 0;
-    for (const m of this.memtables.values()) total += m.sizeBytes;
-    if (total < this.threshold) return;
-    this.flush().catch((err: unknown) => this.logger.error({ err }, 'background flush failed'));
+    for (const [tableId, m] of this.memtables) if (this.tables.has(tableId)) total += m.sizeBytes;
+    return total;
+  }
+
+  /**
+   * True while a flush is writing one memtable generation and the next is full as well. Writes
+   * then wait, as Cassandra's do when memtable space runs out: otherwise writes arriving faster
+   * than flushes drain them would grow memory without bound.
+   */
+  private memtableFull(): boolean {
+    return this.flushInProgress && !this.closed && this.currentMemtableBytes() >= this.threshold;
+  }
+
+  private async awaitMemtableSpace(): Promise<void> {
+    while (this.memtableFull()) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /** Wakes writes waiting for memtable space: a flush switched generations or ended. */
+  private notifySpace(): void {
+    const waiters = this.spaceWaiters;
+    if (waiters.length === 0) return;
+    this.spaceWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Memtables and SSTables of a table, newest first. */

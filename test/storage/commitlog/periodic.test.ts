@@ -1,7 +1,7 @@
 // Periodic mode: an append resolves once written to the OS, the Clock's timer drives the fsyncs,
 // and a crash loses at most what was written since the last one.
 import t from 'tap';
-import { SeededRandom, SimClock, SimFs, silentLogger } from '../../../src/seams/index.js';
+import { RealClock, SeededRandom, SimClock, SimFs, silentLogger } from '../../../src/seams/index.js';
 import { CommitLog } from '../../../src/storage/commitlog/index.js';
 import type { ReplayedRecord } from '../../../src/storage/commitlog/index.js';
 
@@ -103,4 +103,21 @@ t.test('across segment boundaries, appends still resolve and synced data replays
   t.same(texts(replay).slice(0, names.length), names, 'everything synced replays, in order');
   t.same(report.skipped, [], 'no corruption');
   await again.close();
+});
+
+t.test('the periodic fsync fires while writers loop on their acknowledgements', async (t) => {
+  // Acknowledgements used to be microtasks, so writers awaiting them in a loop starved the timer:
+  // no fsync until the writes stopped. On the real clock they now come through a macrotask.
+  const fs = new SimFs(new SeededRandom(25));
+  const clock = new RealClock();
+  const { log } = await CommitLog.open({ fs, clock, logger, dir: DIR, sync: 'periodic', syncPeriodMs: 10 });
+  const base = fs.syncCount;
+  const until = clock.monotonicMs() + 150;
+  const payload = Buffer.alloc(100, 1);
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (clock.monotonicMs() < until) await log.append(payload);
+  }));
+  const synced = fs.syncCount - base;
+  t.ok(synced >= 3, `fsyncs happened during the writes (${synced})`);
+  await log.close();
 });
