@@ -555,6 +555,22 @@ export function packCollection(elements: readonly Buffer[], count: number): Buff
   return out;
 }
 
+/**
+ * The elements of a serialized list or set, or the keys and values (alternating) of a map, as
+ * slices of `bytes` (no copy). The bytes must already be valid for the type (validateValue).
+ */
+export function unpackCollection(bytes: Buffer, isMap: boolean): Buffer[] {
+  const n = bytes.readInt32BE(0) * (isMap ? 2 : 1);
+  const out = new Array<Buffer>(n);
+  let pos = 4;
+  for (let i = 0; i < n; i++) {
+    const len = bytes.readInt32BE(pos);
+    out[i] = bytes.subarray(pos + 4, pos + 4 + len);
+    pos += 4 + len;
+  }
+  return out;
+}
+
 /** Each component as [int len] bytes, -1 for null. */
 export function packTuple(components: readonly (Buffer | null)[]): Buffer {
   let size = 0;

@@ -81,3 +81,81 @@ export function unsupported(message: string): CqlError {
 export function protocolError(message: string): CqlError {
   return new CqlError(ErrorCode.PROTOCOL_ERROR, message, 'protocol');
 }
+
+/**
+ * Errors whose native-protocol bodies carry more than a message (spec v4 section 9). The server
+ * encodes the extra fields from these classes; everything else is a plain CqlError.
+ */
+
+/** 0x1000: not enough live replicas for the consistency level. */
+export class UnavailableError extends CqlError {
+  constructor(
+    readonly consistency: number,
+    readonly required: number,
+    readonly alive: number,
+    message = `Cannot achieve consistency level ${consistencyWord(consistency)}`,
+  ) {
+    super(ErrorCode.UNAVAILABLE, message, 'invalid');
+    this.name = 'UnavailableError';
+  }
+}
+
+/** The batch log / write type strings of WriteTimeout and WriteFailure bodies. */
+export type WriteType = 'SIMPLE' | 'BATCH' | 'UNLOGGED_BATCH' | 'COUNTER' | 'BATCH_LOG' | 'CAS' | 'VIEW' | 'CDC';
+
+/** 0x1100: the coordinator gave up waiting for replica acknowledgements. */
+export class WriteTimeoutError extends CqlError {
+  constructor(
+    readonly consistency: number,
+    readonly received: number,
+    readonly blockFor: number,
+    readonly writeType: WriteType,
+    message = `Operation timed out - received only ${received} responses.`,
+  ) {
+    super(ErrorCode.WRITE_TIMEOUT, message, 'invalid');
+    this.name = 'WriteTimeoutError';
+  }
+}
+
+/** 0x1200: the coordinator gave up waiting for replica responses. */
+export class ReadTimeoutError extends CqlError {
+  constructor(
+    readonly consistency: number,
+    readonly received: number,
+    readonly blockFor: number,
+    readonly dataPresent: boolean,
+    message = `Operation timed out - received only ${received} responses.`,
+  ) {
+    super(ErrorCode.READ_TIMEOUT, message, 'invalid');
+    this.name = 'ReadTimeoutError';
+  }
+}
+
+/** 0x2400: CREATE of a keyspace or table that exists. `table` is '' for a keyspace. */
+export class AlreadyExistsError extends CqlError {
+  constructor(
+    readonly keyspace: string,
+    readonly table: string,
+  ) {
+    super(
+      ErrorCode.ALREADY_EXISTS,
+      table === '' ? `Cannot add existing keyspace "${keyspace}"` : `Cannot add already existing table "${table}" to keyspace "${keyspace}"`,
+      'invalid',
+    );
+    this.name = 'AlreadyExistsError';
+  }
+}
+
+/** 0x2500: EXECUTE of an id this node does not know; the driver re-prepares and retries. */
+export class UnpreparedError extends CqlError {
+  constructor(readonly id: Buffer) {
+    super(ErrorCode.UNPREPARED, `Prepared query with ID ${id.toString('hex')} not found (either the query was not prepared on this host (maybe the host has been restarted?) or you have prepared too many queries and it has been evicted from the internal cache)`, 'invalid');
+    this.name = 'UnpreparedError';
+  }
+}
+
+const CONSISTENCY_WORDS = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'SERIAL', 'LOCAL_SERIAL', 'LOCAL_ONE'];
+
+function consistencyWord(code: number): string {
+  return CONSISTENCY_WORDS[code] ?? String(code);
+}

@@ -3,7 +3,21 @@
  * model and the native-protocol v4 value codecs. No I/O, no clock, no schema. See README.md.
  */
 export type * from './ast.js';
-export { CqlError, CqlSyntaxError, ErrorCode, invalidRequest, marshalError, protocolError, unsupported } from './errors.js';
+export {
+  AlreadyExistsError,
+  CqlError,
+  CqlSyntaxError,
+  ErrorCode,
+  invalidRequest,
+  marshalError,
+  protocolError,
+  ReadTimeoutError,
+  UnavailableError,
+  UnpreparedError,
+  unsupported,
+  WriteTimeoutError,
+} from './errors.js';
+export type { WriteType } from './errors.js';
 export type { CqlErrorReason } from './errors.js';
 export { lex, quoteIdentifier, quoteString, RESERVED_KEYWORDS } from './lexer.js';
 export type { Token, TokenKind } from './lexer.js';
@@ -40,6 +54,7 @@ export {
   packMap,
   packSet,
   packTuple,
+  unpackCollection,
   uuidFromString,
   uuidToString,
   validateValue,
@@ -47,7 +62,7 @@ export {
 export type { CqlValue, Empty } from './codec.js';
 export { formatBytes, formatValue, termToBytes } from './literal.js';
 export type { TermContext } from './literal.js';
-export { formatDecimal, formatDuration, parseDecimal, parseDuration, varintFromBytes, varintToBytes } from './numbers.js';
+export { decimalFromBytes, decimalToBytes, formatDecimal, formatDuration, parseDecimal, parseDuration, varintFromBytes, varintToBytes } from './numbers.js';
 export type { Decimal, Duration } from './numbers.js';
 export { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from './temporal.js';
 export { formatInet, parseInet } from './inet.js';

@@ -7,3 +7,4 @@ export type { EngineMetrics, EngineOptions, ScanQuery, ScanRange } from './engin
 export type { LivePartition, ReadQuery } from './engine/read.js';
 export type { TableSpec } from './engine/table-store.js';
 export * from './model/index.js';
+export * from './encoding/index.js';

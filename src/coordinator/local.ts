@@ -1,0 +1,58 @@
+/**
+ * The coordinator of a one-node cluster: every replica is this node. It still does the
+ * consistency arithmetic, so a level that needs more replicas than the keyspace can have on this
+ * ring gets Unavailable with its counts, as it would on Cassandra.
+ */
+import { UnavailableError, invalidRequest, type WriteType } from '../cql-lite/index.js';
+import { availability, readLevelError, writeLevelError, type ConsistencyLevel, type Endpoint, type Ring } from '../ring/index.js';
+import type { KeyspaceMetadata, TableMetadata } from '../schema/index.js';
+import type { LivePartition, Mutation, ReadQuery, ScanQuery, ScanRange, StorageEngine } from '../storage/index.js';
+import type { Coordinator } from './types.js';
+
+export interface LocalCoordinatorOptions {
+  readonly engine: StorageEngine;
+  /** The ring (this node alone) and the local endpoint's datacenter. */
+  readonly ring: () => Ring;
+  readonly local: Endpoint;
+}
+
+export class LocalCoordinator implements Coordinator {
+  constructor(private readonly opts: LocalCoordinatorOptions) {}
+
+  private check(keyspace: KeyspaceMetadata, key: Buffer, cl: ConsistencyLevel, write: boolean): void {
+    const ring = this.opts.ring();
+    const replicas = ring.replicasForKey(key, keyspace.strategy);
+    const local = this.opts.local;
+    const live = replicas.filter((r) => r.hostId === local.hostId);
+    const a = availability({ cl, strategy: keyspace.strategy, localDc: local.datacenter, live, write, pending: [] });
+    if (!a.ok) throw new UnavailableError(cl, a.required, a.alive);
+  }
+
+  async write(keyspace: KeyspaceMetadata, mutations: readonly Mutation[], cl: ConsistencyLevel, _writeType: WriteType): Promise<void> {
+    const refused = writeLevelError(cl);
+    if (refused !== null) throw invalidRequest(refused);
+    for (const m of mutations) this.check(keyspace, m.key, cl, true);
+    const durable = keyspace.durableWrites;
+    if (mutations.length === 1) return this.opts.engine.apply(mutations[0]!, durable);
+    await Promise.all(mutations.map((m) => this.opts.engine.apply(m, durable)));
+  }
+
+  async read(table: TableMetadata, keyspace: KeyspaceMetadata, key: Buffer, token: bigint, query: ReadQuery, cl: ConsistencyLevel): Promise<LivePartition | null> {
+    const refused = readLevelError(cl);
+    if (refused !== null) throw invalidRequest(refused);
+    this.check(keyspace, key, cl, false);
+    return this.opts.engine.read(table.id, key, token, query);
+  }
+
+  async scan(table: TableMetadata, keyspace: KeyspaceMetadata, range: ScanRange, query: ScanQuery, cl: ConsistencyLevel): Promise<LivePartition[]> {
+    const refused = readLevelError(cl);
+    if (refused !== null) throw invalidRequest(refused);
+    // Every range has the same replicas on a one-node ring: checking one key checks them all.
+    this.check(keyspace, Buffer.alloc(1), cl, false);
+    return this.opts.engine.scan(table.id, range, query);
+  }
+
+  async truncate(table: TableMetadata): Promise<void> {
+    await this.opts.engine.truncate(table.id);
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * The SELECT clause: result columns (names and types as Cassandra reports them), the projection
+ * of each row, and aggregates (count, min, max, sum, avg), which fold every row into one.
+ *
+ * Names: a column is its name; writetime(v) "writetime(v)"; ttl(v) "ttl(v)"; COUNT(*) "count";
+ * another function "system.f(args)"; an alias replaces any of them.
+ */
+import {
+  compareValues,
+  decimalFromBytes,
+  varintFromBytes,
+  varintToBytes,
+  invalidRequest,
+  isCollection,
+  isFrozen,
+  typeToString,
+  CqlTypes,
+  type CqlType,
+  type SelectItem,
+  type Selector,
+} from '../cql-lite/index.js';
+import type { Partitioner } from '../ring/index.js';
+import { partitionKeyOf, slotValue, cellIndex, type ColumnMetadata, type RowSlots, type TableMetadata } from '../schema/index.js';
+import type { Cell } from '../storage/index.js';
+import type { ColumnSpec } from './api.js';
+import { resolveSignature, type FunctionContext } from './functions.js';
+
+/** One candidate result row, before projection. */
+export interface RowInput {
+  readonly keyValues: readonly Buffer[];
+  /** null for the static-only row of a partition without rows. */
+  readonly clusteringValues: readonly Buffer[] | null;
+  readonly staticSlots: RowSlots | null;
+  readonly rowSlots: RowSlots | null;
+  readonly nowSec: number;
+  readonly fn: FunctionContext;
+}
+
+type Eval = (row: RowInput) => Buffer | null;
+
+interface Aggregator {
+  add(row: RowInput): void;
+  result(): Buffer | null;
+}
+
+type AggregateFactory = () => Aggregator;
+
+interface PreparedSelector {
+  readonly name: string;
+  readonly type: CqlType;
+  /** Set for a plain value; aggregate otherwise. */
+  readonly eval?: Eval;
+  readonly aggregate?: AggregateFactory;
+  /** The table column it reads directly, when it is one (ORDER BY checks, DISTINCT checks). */
+  readonly column?: ColumnMetadata;
+}
+
+export function columnValueOf(table: TableMetadata, column: ColumnMetadata): Eval {
+  switch (column.kind) {
+    case 'partition_key': {
+      const pos = column.position;
+      return (r) => r.keyValues[pos] ?? null;
+    }
+    case 'clustering': {
+      const pos = column.position;
+      return (r) => r.clusteringValues?.[pos] ?? null;
+    }
+    default: {
+      const slot = cellIndex(table).slotOf.get(column.name)!;
+      const isStatic = column.kind === 'static';
+      return (r) => {
+        const slots = isStatic ? r.staticSlots : r.rowSlots;
+        return slots === null ? null : slotValue(column, slots[slot]);
+      };
+    }
+  }
+}
+
+function cellOf(table: TableMetadata, column: ColumnMetadata): (r: RowInput) => Cell | undefined {
+  const slot = cellIndex(table).slotOf.get(column.name)!;
+  const isStatic = column.kind === 'static';
+  return (r) => {
+    const slots = isStatic ? r.staticSlots : r.rowSlots;
+    const e = slots === null ? undefined : slots[slot];
+    return Array.isArray(e) ? undefined : e;
+  };
+}
+
+function int64(v: bigint): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigInt64BE(v, 0);
+  return b;
+}
+
+function int32(v: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeInt32BE(v, 0);
+  return b;
+}
+
+const NUMERIC = new Set(['tinyint', 'smallint', 'int', 'bigint', 'varint', 'float', 'double', 'decimal', 'counter']);
+
+function readNumber(t: CqlType, b: Buffer): number | bigint {
+  switch (t.kind) {
+    case 'tinyint':
+      return b.readInt8(0);
+    case 'smallint':
+      return b.readInt16BE(0);
+    case 'int':
+      return b.readInt32BE(0);
+    case 'bigint':
+    case 'counter':
+      return b.readBigInt64BE(0);
+    case 'float':
+      return b.readFloatBE(0);
+    case 'double':
+      return b.readDoubleBE(0);
+    case 'varint':
+      return varintFromBytes(b);
+    default:
+      throw new Error(`not a number type: ${t.kind}`);
+  }
+}
+
+function writeNumber(t: CqlType, v: number | bigint): Buffer {
+  switch (t.kind) {
+    case 'tinyint': {
+      const b = Buffer.allocUnsafe(1);
+      b.writeInt8(((Number(v) << 24) >> 24), 0);
+      return b;
+    }
+    case 'smallint': {
+      const b = Buffer.allocUnsafe(2);
+      b.writeInt16BE(((Number(v) << 16) >> 16), 0);
+      return b;
+    }
+    case 'int':
+      return int32(Number(v) | 0);
+    case 'bigint':
+    case 'counter':
+      return int64(BigInt.asIntN(64, BigInt(v)));
+    case 'float': {
+      const b = Buffer.allocUnsafe(4);
+      b.writeFloatBE(Number(v), 0);
+      return b;
+    }
+    case 'double': {
+      const b = Buffer.allocUnsafe(8);
+      b.writeDoubleBE(Number(v), 0);
+      return b;
+    }
+    case 'varint':
+      return varintToBytes(BigInt(v));
+    default:
+      throw new Error(`not a number type: ${t.kind}`);
+  }
+}
+
+function sumAggregate(t: CqlType, arg: Eval, average: boolean): AggregateFactory {
+  if (t.kind === 'decimal') {
+    return () => {
+      let unscaled = 0n;
+      let scale = 0;
+      let n = 0n;
+      return {
+        add(r) {
+          const b = arg(r);
+          if (b === null || b.length === 0) return;
+          const d = decimalFromBytes(b);
+          if (d.scale > scale) {
+            unscaled *= 10n ** BigInt(d.scale - scale);
+            scale = d.scale;
+          }
+          unscaled += d.unscaled * 10n ** BigInt(scale - d.scale);
+          n++;
+        },
+        result() {
+          let u = unscaled;
+          if (average && n > 0n) {
+            // Cassandra divides with the sum's scale, rounding half even; keep the scale and truncate.
+            u = unscaled / n;
+          }
+          const body = varintToBytes(u);
+          const out = Buffer.allocUnsafe(4 + body.length);
+          out.writeInt32BE(scale, 0);
+          body.copy(out, 4);
+          return out;
+        },
+      };
+    };
+  }
+  const integral = t.kind !== 'float' && t.kind !== 'double';
+  return () => {
+    let sumI = 0n;
+    let sumF = 0;
+    let n = 0;
+    return {
+      add(r) {
+        const b = arg(r);
+        if (b === null || b.length === 0) return;
+        const v = readNumber(t, b);
+        if (integral) sumI += BigInt(v);
+        else sumF += Number(v);
+        n++;
+      },
+      result() {
+        if (integral) return writeNumber(t, average ? (n === 0 ? 0n : sumI / BigInt(n)) : sumI);
+        return writeNumber(t, average ? (n === 0 ? 0 : sumF / n) : sumF);
+      },
+    };
+  };
+}
+
+export class Selection {
+  readonly columns: ColumnSpec[];
+  readonly isAggregate: boolean;
+  private readonly selectors: PreparedSelector[];
+
+  constructor(
+    readonly table: TableMetadata,
+    selectors: PreparedSelector[],
+  ) {
+    this.selectors = selectors;
+    this.columns = selectors.map((s) => ({ keyspace: table.keyspace, table: table.name, name: s.name, type: s.type }));
+    this.isAggregate = selectors.some((s) => s.aggregate !== undefined);
+  }
+
+  /** The table columns selected directly, in order (undefined for computed selectors). */
+  directColumns(): (ColumnMetadata | undefined)[] {
+    return this.selectors.map((s) => s.column);
+  }
+
+  project(row: RowInput): (Buffer | null)[] {
+    const out = new Array<Buffer | null>(this.selectors.length);
+    for (let i = 0; i < this.selectors.length; i++) out[i] = this.selectors[i]!.eval!(row);
+    return out;
+  }
+
+  /** Folds rows into the one row an aggregate query returns; plain selectors keep the first row's values. */
+  aggregator(): { add(row: RowInput): void; result(): (Buffer | null)[] } {
+    const aggs = this.selectors.map((s) => s.aggregate?.() ?? null);
+    let first: (Buffer | null)[] | null = null;
+    return {
+      add: (row) => {
+        for (const a of aggs) a?.add(row);
+        if (first === null) first = this.selectors.map((s) => (s.eval === undefined ? null : s.eval(row)));
+      },
+      result: () => this.selectors.map((_, i) => (aggs[i] !== null ? aggs[i]!.result() : (first?.[i] ?? null))),
+    };
+  }
+}
+
+export interface SelectionOptions {
+  readonly partitioner: Partitioner;
+}
+
+function requireColumn(table: TableMetadata, name: string): ColumnMetadata {
+  const c = table.columns.get(name);
+  if (c === undefined) throw invalidRequest(`Undefined column name ${name} in selection clause`);
+  return c;
+}
+
+function selectorText(s: Selector): string {
+  switch (s.kind) {
+    case 'column':
+      return s.name;
+    case 'countRows':
+      return 'count';
+    case 'writetime':
+      return `writetime(${s.column})`;
+    case 'ttl':
+      return `ttl(${s.column})`;
+    case 'function':
+      return `system.${s.name.name}(${s.args.map(selectorText).join(', ')})`;
+    case 'cast':
+      return `cast(${selectorText(s.arg)} as ${typeToString(s.type)})`;
+    case 'term':
+      return 'term';
+  }
+}
+
+function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptions, nested: boolean): PreparedSelector {
+  switch (s.kind) {
+    case 'column': {
+      const column = requireColumn(table, s.name);
+      return { name: column.name, type: column.type, eval: columnValueOf(table, column), column };
+    }
+    case 'countRows':
+      return { name: 'count', type: CqlTypes.bigint, aggregate: countAggregate(null) };
+    case 'writetime':
+    case 'ttl': {
+      const column = requireColumn(table, s.column);
+      const fname = s.kind === 'writetime' ? 'writeTime' : 'ttl';
+      if (column.kind === 'partition_key' || column.kind === 'clustering') throw invalidRequest(`Cannot use selection function ${fname} on PRIMARY KEY part ${column.name}`);
+      if (isCollection(column.type) && !isFrozen(column.type)) throw invalidRequest(`Cannot use selection function ${fname} on collections`);
+      const cell = cellOf(table, column);
+      if (s.kind === 'writetime') {
+        return { name: `writetime(${column.name})`, type: CqlTypes.bigint, eval: (r) => { const c = cell(r); return c === undefined ? null : int64(BigInt(c.timestampMicros)); } };
+      }
+      return {
+        name: `ttl(${column.name})`,
+        type: CqlTypes.int,
+        eval: (r) => {
+          const c = cell(r);
+          if (c === undefined || c.ttlSec === 0) return null;
+          return int32(Math.max(0, c.localDeletionTimeSec - r.nowSec));
+        },
+      };
+    }
+    case 'function': {
+      const name = s.name.name;
+      if (s.name.keyspace !== null && s.name.keyspace !== 'system') throw invalidRequest(`Unknown function '${s.name.keyspace}.${name}'`);
+      if (name === 'token') {
+        const cols = s.args.map((a) => {
+          if (a.kind !== 'column') throw invalidRequest('The token function arguments must be columns');
+          return requireColumn(table, a.name);
+        });
+        if (cols.length !== table.partitionKey.length || cols.some((c, i) => c.kind !== 'partition_key' || c.position !== i)) {
+          throw invalidRequest(`Invalid number of arguments in call to function token: ${table.partitionKey.length} required but ${cols.length} provided`);
+        }
+        return {
+          name: selectorText(s),
+          type: CqlTypes.bigint,
+          eval: (r) => int64(opts.partitioner.tokenOf(partitionKeyOf(table, r.keyValues))),
+        };
+      }
+      if (name === 'count' || name === 'min' || name === 'max' || name === 'sum' || name === 'avg') {
+        if (nested) throw invalidRequest('aggregate functions cannot be used as arguments of aggregate functions');
+        if (s.args.length !== 1) throw invalidRequest(`Invalid number of arguments in call to function ${name}: 1 required but ${s.args.length} provided`);
+        const argSel = s.args[0]!;
+        if (name === 'count' && argSel.kind === 'term') {
+          return { name: 'count', type: CqlTypes.bigint, aggregate: countAggregate(null) };
+        }
+        const arg = prepareSelector(table, argSel, opts, true);
+        if (arg.eval === undefined) throw invalidRequest('aggregate functions cannot be used as arguments of aggregate functions');
+        const label = `system.${name}(${selectorText(argSel)})`;
+        if (name === 'count') return { name: label, type: CqlTypes.bigint, aggregate: countAggregate(arg.eval) };
+        if (name === 'min' || name === 'max') {
+          const t = arg.type;
+          const e = arg.eval;
+          const sign = name === 'min' ? -1 : 1;
+          return {
+            name: label,
+            type: t,
+            aggregate: () => {
+              let best: Buffer | null = null;
+              return {
+                add(r) {
+                  const v = e(r);
+                  if (v === null) return;
+                  if (best === null || compareValues(t, v, best) * sign > 0) best = v;
+                },
+                result: () => best,
+              };
+            },
+          };
+        }
+        if (!NUMERIC.has(arg.type.kind)) throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: numeric types only, got ${typeToString(arg.type)})`);
+        return { name: label, type: arg.type, aggregate: sumAggregate(arg.type, arg.eval, name === 'avg') };
+      }
+      const args = s.args.map((a) => prepareSelector(table, a, opts, true));
+      if (args.some((a) => a.eval === undefined)) throw invalidRequest('aggregate functions cannot be used as arguments of scalar functions');
+      const sig = resolveSignature(name, args.map((a) => a.type));
+      const evals = args.map((a) => a.eval!);
+      return { name: selectorText(s), type: sig.returns, eval: (r) => sig.exec(evals.map((e) => e(r)), r.fn) };
+    }
+    case 'cast':
+      throw invalidRequest('CAST is not supported yet');
+    case 'term':
+      throw invalidRequest('Selecting terms (constants and bind markers) is not supported yet');
+  }
+}
+
+function countAggregate(arg: Eval | null): AggregateFactory {
+  return () => {
+    let n = 0n;
+    return {
+      add(r) {
+        if (arg === null || arg(r) !== null) n++;
+      },
+      result: () => int64(n),
+    };
+  };
+}
+
+export function prepareSelection(table: TableMetadata, items: readonly SelectItem[] | null, opts: SelectionOptions): Selection {
+  if (items === null) {
+    return new Selection(table, table.selectOrder.map((c) => ({ name: c.name, type: c.type, eval: columnValueOf(table, c), column: c })));
+  }
+  const selectors = items.map((it) => {
+    const p = prepareSelector(table, it.selector, opts, false);
+    return it.alias === null ? p : { ...p, name: it.alias };
+  });
+  return new Selection(table, selectors);
+}

@@ -1,0 +1,227 @@
+/**
+ * Terms (literals, bind markers, collection literals, function calls) prepared against their
+ * receiver: preparation records each bind marker's ColumnSpec (what PREPARE returns and EXECUTE
+ * values are checked against) and yields an evaluator run per execution.
+ *
+ * Bind variable names follow Cassandra's: the receiving column ("k"), "value(l)" / "key(m)" for
+ * collection parts, "[limit]", "[ttl]", "[timestamp]", "partition key token"; a named marker
+ * (`:name`) is named by itself.
+ */
+import {
+  invalidRequest,
+  printTerm,
+  termToBytes,
+  typeEquals,
+  typeToString,
+  validateValue,
+  type BindMarker,
+  type CqlType,
+  type FunctionCall,
+  type Term,
+} from '../cql-lite/index.js';
+import { UNSET, type BoundValue, type ColumnSpec } from './api.js';
+import { functionSignatures, type FunctionContext, type Signature } from './functions.js';
+
+export interface EvalContext extends FunctionContext {
+  /** Bound values by marker index. */
+  readonly values: readonly BoundValue[];
+}
+
+export type TermFn = (ctx: EvalContext) => BoundValue;
+
+/** The bind variables of a statement being prepared, by marker index. */
+export class Variables {
+  readonly specs: (ColumnSpec | undefined)[] = [];
+
+  constructor(count: number) {
+    this.specs.length = count;
+  }
+
+  set(marker: BindMarker, spec: ColumnSpec): void {
+    this.specs[marker.index] = marker.name === null ? spec : { ...spec, name: marker.name };
+  }
+
+  list(): ColumnSpec[] {
+    return this.specs.map((s, i) => {
+      if (s === undefined) throw new Error(`bind marker ${i} has no receiver`);
+      return s;
+    });
+  }
+}
+
+export function spec(receiver: ColumnSpec, name: string, type: CqlType): ColumnSpec {
+  return { keyspace: receiver.keyspace, table: receiver.table, name, type };
+}
+
+/** Checks a bound value against its receiver's type (Cassandra validates bound bytes the same way). */
+export function checkBound(v: BoundValue, receiver: ColumnSpec): BoundValue {
+  if (v === null || v === UNSET) return v;
+  validateValue(receiver.type, v);
+  return v;
+}
+
+function collectionPartSpecs(receiver: ColumnSpec): { element: ColumnSpec; key: ColumnSpec; value: ColumnSpec } | null {
+  const t = receiver.type;
+  if (t.kind === 'list' || t.kind === 'set') {
+    const element = spec(receiver, `value(${receiver.name})`, t.element);
+    return { element, key: element, value: element };
+  }
+  if (t.kind === 'map') {
+    return { element: spec(receiver, `key(${receiver.name})`, t.key), key: spec(receiver, `key(${receiver.name})`, t.key), value: spec(receiver, `value(${receiver.name})`, t.value) };
+  }
+  return null;
+}
+
+/** Records the specs of the markers inside a term, as Cassandra assigns their receivers. */
+function collect(term: Term, receiver: ColumnSpec, vars: Variables): void {
+  switch (term.kind) {
+    case 'bind':
+      vars.set(term, receiver);
+      return;
+    case 'list':
+    case 'set': {
+      const parts = collectionPartSpecs(receiver);
+      for (const e of term.elements) collect(e, parts?.element ?? receiver, vars);
+      return;
+    }
+    case 'map': {
+      const parts = collectionPartSpecs(receiver);
+      for (const [k, v] of term.entries) {
+        collect(k, parts?.key ?? receiver, vars);
+        collect(v, parts?.value ?? receiver, vars);
+      }
+      return;
+    }
+    case 'tuple': {
+      const t = receiver.type;
+      term.elements.forEach((e, i) => collect(e, t.kind === 'tuple' && i < t.elements.length ? spec(receiver, `${receiver.name}[${i}]`, t.elements[i]!) : receiver, vars));
+      return;
+    }
+    case 'cast':
+      collect(term.term, spec(receiver, receiver.name, term.type), vars);
+      return;
+    case 'function': {
+      const sig = chooseSignature(term, receiver.type);
+      term.args.forEach((a, i) => collect(a, spec(receiver, `arg${i}(system.${term.name.name})`, sig.args[i]!), vars));
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function hasMarker(term: Term): boolean {
+  switch (term.kind) {
+    case 'bind':
+      return true;
+    case 'list':
+    case 'set':
+    case 'tuple':
+      return term.elements.some(hasMarker);
+    case 'map':
+      return term.entries.some(([k, v]) => hasMarker(k) || hasMarker(v));
+    case 'cast':
+      return hasMarker(term.term);
+    case 'function':
+      return term.args.some(hasMarker);
+    default:
+      return false;
+  }
+}
+
+/** Whether a term can be evaluated for a type without error (Cassandra's testAssignment, approximated by trying). */
+function fits(term: Term, type: CqlType): boolean {
+  if (term.kind === 'bind') return true;
+  if (term.kind === 'function') {
+    const sigs = functionSignatures(term.name.name);
+    return sigs !== undefined && sigs.some((s) => typeEquals(s.returns, type) && s.args.length === term.args.length);
+  }
+  try {
+    termToBytes(type, term, { receiver: 'x', nowMs: () => 0, resolve: () => Buffer.alloc(0) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The signature of a call whose result goes to a receiver of `type`. */
+export function chooseSignature(call: FunctionCall, type: CqlType | null): Signature {
+  const name = call.name.name;
+  if (call.name.keyspace !== null && call.name.keyspace !== 'system') throw invalidRequest(`Unknown function '${call.name.keyspace}.${name}'`);
+  const sigs = functionSignatures(name);
+  if (sigs === undefined) throw invalidRequest(`Unknown function '${name}'`);
+  const arity = sigs.filter((s) => s.args.length === call.args.length);
+  if (arity.length === 0) throw invalidRequest(`Invalid number of arguments in call to function ${name}: ${sigs[0]!.args.length} required but ${call.args.length} provided`);
+  const typed = type === null ? arity : arity.filter((s) => typeEquals(s.returns, type) || (type.kind === 'ascii' && s.returns.kind === 'text'));
+  if (typed.length === 0) {
+    throw invalidRequest(`Type error: cannot assign result of function system.${name} (type ${typeToString(arity[0]!.returns)}) to receiver of type ${typeToString(type!)}`);
+  }
+  const candidates = typed.filter((s) => call.args.every((a, i) => fits(a, s.args[i]!)));
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0) {
+    throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: ${typed.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ')})`);
+  }
+  if (call.args.some(hasMarker)) {
+    throw invalidRequest(`Ambiguous call to function ${name} (can be matched by following signatures: ${candidates.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ')}): use type casts to disambiguate`);
+  }
+  return candidates[0]!;
+}
+
+function evalCall(call: FunctionCall, type: CqlType, receiver: ColumnSpec, ctx: EvalContext): Buffer | null {
+  const sig = chooseSignature(call, type);
+  const args = call.args.map((a, i) => {
+    const v = evaluate(a, spec(receiver, `arg${i}`, sig.args[i]!), ctx);
+    if (v === UNSET) throw invalidRequest(`Invalid unset value for argument in call to function ${call.name.name}`);
+    return v;
+  });
+  return sig.exec(args, ctx);
+}
+
+function evaluate(term: Term, receiver: ColumnSpec, ctx: EvalContext): BoundValue {
+  if (term.kind === 'bind') return checkBound(ctx.values[term.index] ?? null, receiver);
+  if (term.kind === 'function') return evalCall(term, receiver.type, receiver, ctx);
+  return termToBytes(receiver.type, term, {
+    receiver: receiver.name,
+    nowMs: () => ctx.nowMs,
+    resolve: (t, type) => {
+      const inner = spec(receiver, receiver.name, type);
+      const v = t.kind === 'bind' ? checkBound(ctx.values[t.index] ?? null, inner) : evalCall(t, type, inner, ctx);
+      if (v === UNSET) throw invalidRequest(`Invalid unset value for ${printTerm(t)} in ${receiver.name}`);
+      return v;
+    },
+  });
+}
+
+/**
+ * Prepares a term for a receiver: records its markers' specs and returns its evaluator. A term
+ * without markers or functions is checked now, so a bad literal is refused at PREPARE time.
+ */
+export function prepareTerm(term: Term, receiver: ColumnSpec, vars: Variables): TermFn {
+  collect(term, receiver, vars);
+  if (term.kind === 'bind') {
+    const index = term.index;
+    return (ctx) => checkBound(ctx.values[index] ?? null, receiver);
+  }
+  if (!hasMarker(term) && !hasFunction(term) && !(term.kind === 'literal' && term.type === 'string' && term.text.toLowerCase() === 'now')) {
+    const constant = evaluate(term, receiver, { values: [], nowMs: 0, timeUuids: null as never, random: null as never });
+    return () => constant;
+  }
+  return (ctx) => evaluate(term, receiver, ctx);
+}
+
+function hasFunction(term: Term): boolean {
+  switch (term.kind) {
+    case 'function':
+      return true;
+    case 'list':
+    case 'set':
+    case 'tuple':
+      return term.elements.some(hasFunction);
+    case 'map':
+      return term.entries.some(([k, v]) => hasFunction(k) || hasFunction(v));
+    case 'cast':
+      return hasFunction(term.term);
+    default:
+      return false;
+  }
+}
