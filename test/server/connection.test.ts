@@ -8,10 +8,8 @@ import { UNSET } from '../../src/query/api.js';
 import { BodyReader, Connection, FrameFlag, NativeServer, Opcode } from '../../src/server/index.js';
 import type { NativeServerOptions, Wire } from '../../src/server/index.js';
 import { silentLogger } from '../../src/seams/index.js';
-import { parseError, queryFrame, RawClient, requestFrame, startupFrame, waitUntil, writeQueryParams } from './client.js';
-import { FakeHandler, textColumns } from './fake-handler.js';
-import type { Call } from './fake-handler.js';
-import { parseEvent, parseResult } from './parse.js';
+import { FakeHandler, parseError, parseEvent, parseResult, queryFrame, RawClient, requestFrame, startupFrame, textColumns, waitUntil, writeQueryParams } from './harness.js';
+import type { Call } from './harness.js';
 
 async function serve(t: Test, options: Partial<NativeServerOptions> = {}, handler: CqlHandler = new FakeHandler()): Promise<NativeServer> {
   const server = new NativeServer({ handler, host: '127.0.0.1', port: 0, ...options });

@@ -6,8 +6,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { ErrorCode } from '../../src/cql-lite/index.js';
 import { NativeServer, Opcode } from '../../src/server/index.js';
-import { parseError, RawClient, requestFrame, startupFrame } from './client.js';
-import { FakeHandler } from './fake-handler.js';
+import { FakeHandler, parseError, RawClient, requestFrame, startupFrame } from './harness.js';
 
 async function serve(t: Test): Promise<NativeServer> {
   const server = new NativeServer({ handler: new FakeHandler(), port: 0 });

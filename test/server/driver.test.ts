@@ -8,8 +8,7 @@ import { CqlTypes, encodeValue, mapOf, setOf, UnavailableError } from '../../src
 import type { CqlType } from '../../src/cql-lite/index.js';
 import type { ColumnSpec, QueryOptions, ResultMessage, RowsResult } from '../../src/query/api.js';
 import { NativeServer } from '../../src/server/index.js';
-import { waitUntil } from './client.js';
-import { FakeHandler } from './fake-handler.js';
+import { FakeHandler, waitUntil } from './harness.js';
 
 const SCHEMA_VERSION = '5c0b7f0e-8f54-4f5d-9a52-4c4d1b2f0a11';
 const HOST_ID = '2f6ad3a1-1c7e-4a4b-8a8e-0b0f7c9d1e21';

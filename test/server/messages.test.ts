@@ -23,9 +23,8 @@ import { writeError } from '../../src/server/errors.js';
 import { writeEvent } from '../../src/server/events.js';
 import { decodeBatch, decodeExecute, decodeQuery, decodeRegister } from '../../src/server/requests.js';
 import { writePrepared, writeResult } from '../../src/server/results.js';
-import { writeQueryParams } from './client.js';
-import type { QueryParams } from './client.js';
-import { parseEvent, parseResult } from './parse.js';
+import { parseEvent, parseResult, writeQueryParams } from './harness.js';
+import type { QueryParams } from './harness.js';
 
 function body(fn: (w: FrameWriter) => void): Buffer {
   const w = new FrameWriter(64);
