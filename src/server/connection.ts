@@ -19,7 +19,7 @@
  *   stream; handler exceptions become ERRORs (non-CqlError ones SERVER_ERROR, logged).
  */
 import { ErrorCode, protocolError } from '../cql-lite/index.js';
-import type { CqlHandler, QueryOptions, ResultMessage, Session } from '../query/api.js';
+import type { CqlHandler, QueryOptions, ResultMessage, Session } from '../query/index.js';
 import type { Logger } from '../seams/index.js';
 import { describeError, writeError } from './errors.js';
 import { FrameDecoder, FrameError } from './frame-decoder.js';

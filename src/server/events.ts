@@ -14,7 +14,7 @@
  * is what drivers connect to.
  */
 import { parseInet } from '../cql-lite/index.js';
-import type { SchemaChange } from '../query/api.js';
+import type { SchemaChange } from '../query/index.js';
 import type { FrameWriter } from './writer.js';
 
 export type TopologyChange = 'NEW_NODE' | 'REMOVED_NODE' | 'MOVED_NODE';

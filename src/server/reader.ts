@@ -23,8 +23,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { protocolError } from '../cql-lite/index.js';
-import { UNSET } from '../query/api.js';
-import type { BoundValue } from '../query/api.js';
+import { UNSET } from '../query/index.js';
+import type { BoundValue } from '../query/index.js';
 
 /** The highest [consistency] code (LOCAL_ONE). */
 const MAX_CONSISTENCY = 0x000a;

@@ -32,7 +32,7 @@
  * Flag values are on-wire: never renumber them.
  */
 import { protocolError } from '../cql-lite/index.js';
-import type { BatchEntry, BatchOptions, BatchType, BoundValue, QueryOptions } from '../query/api.js';
+import type { BatchEntry, BatchOptions, BatchType, BoundValue, QueryOptions } from '../query/index.js';
 import { BodyReader } from './reader.js';
 
 export const QueryFlag = Object.freeze({

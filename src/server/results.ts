@@ -23,7 +23,7 @@
  */
 import { encodeTypeOption } from '../cql-lite/index.js';
 import type { CqlType } from '../cql-lite/index.js';
-import type { ColumnSpec, PreparedResult, ResultMessage, RowsResult } from '../query/api.js';
+import type { ColumnSpec, PreparedResult, ResultMessage, RowsResult } from '../query/index.js';
 import { writeSchemaChange } from './events.js';
 import type { FrameWriter } from './writer.js';
 

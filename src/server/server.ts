@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import type { CqlHandler } from '../query/api.js';
+import type { CqlHandler } from '../query/index.js';
 import { RealClock, silentLogger } from '../seams/index.js';
 import type { Clock, Logger, Timer } from '../seams/index.js';
 import { Connection } from './connection.js';
