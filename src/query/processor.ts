@@ -100,6 +100,25 @@ class Lru<V> {
   }
 }
 
+/**
+ * Copies bound values out of the received frame into one buffer of their own: the memtable keeps
+ * the values it is given, and a slice would keep the whole network chunk it came in alive.
+ */
+function detach(values: readonly BoundValue[]): BoundValue[] {
+  let size = 0;
+  for (const v of values) if (v instanceof Buffer) size += v.length;
+  if (size === 0) return values as BoundValue[];
+  const block = Buffer.allocUnsafe(size);
+  let pos = 0;
+  return values.map((v) => {
+    if (!(v instanceof Buffer)) return v;
+    v.copy(block, pos);
+    const out = block.subarray(pos, pos + v.length);
+    pos += v.length;
+    return out;
+  });
+}
+
 function statementId(text: string, keyspace: string | null): Buffer {
   return createHash('md5').update((keyspace ?? '') + text, 'utf8').digest();
 }
@@ -381,11 +400,12 @@ export class QueryProcessor implements CqlHandler {
 
   // --- execution ----------------------------------------------------------------------------------
 
-  private bindValues(p: Prepared, values: readonly BoundValue[], names: readonly string[] | null): BoundValue[] {
+  private bindValues(p: Prepared, received: readonly BoundValue[], names: readonly string[] | null): BoundValue[] {
     const expected = p.variables.length;
+    const values = detach(received);
     if (names === null) {
       if (values.length !== expected) throw invalidRequest(`Invalid amount of bind variables: expected ${expected}, got ${values.length}`);
-      return values as BoundValue[];
+      return values;
     }
     if (values.length !== expected) throw invalidRequest(`Invalid amount of bind variables: expected ${expected}, got ${values.length}`);
     const byName = new Map<string, BoundValue>();
