@@ -8,6 +8,7 @@
  */
 import type { Clock, Timer } from '../seams/index.js';
 import { NetError } from './errors.js';
+import { MinHeap } from './heap.js';
 import type { AnyInbound, Endpoint, TransportStats } from './transport.js';
 
 interface Pending {
@@ -26,7 +27,7 @@ interface Deadline {
 export class RequestTracker {
   private readonly pending = new Map<number, Pending>();
   /** Min-heap on atMs. Entries of settled requests stay until they surface, then are skipped. */
-  private readonly heap: Deadline[] = [];
+  private readonly heap = new MinHeap<Deadline>(before);
   private timer: Timer | undefined;
   private timerAtMs = Infinity;
 
@@ -42,7 +43,7 @@ export class RequestTracker {
     return new Promise<AnyInbound>((resolve, reject) => {
       const deadlineMs = this.clock.monotonicMs() + Math.max(0, timeoutMs);
       this.pending.set(id, { to, resolve, reject, deadlineMs, timeoutMs });
-      heapPush(this.heap, { atMs: deadlineMs, id });
+      this.heap.push({ atMs: deadlineMs, id });
       this.arm();
     });
   }
@@ -66,7 +67,7 @@ export class RequestTracker {
 
   failAll(error: Error): void {
     for (const [id] of [...this.pending]) this.fail(id, error);
-    this.heap.length = 0;
+    this.heap.clear();
     this.timer?.cancel();
     this.timer = undefined;
     this.timerAtMs = Infinity;
@@ -77,7 +78,7 @@ export class RequestTracker {
   }
 
   private arm(): void {
-    const top = this.heap[0];
+    const top = this.heap.peek();
     if (top === undefined || top.atMs >= this.timerAtMs) return;
     this.timer?.cancel();
     this.timerAtMs = top.atMs;
@@ -91,8 +92,8 @@ export class RequestTracker {
     this.timerAtMs = Infinity;
     const nowMs = this.clock.monotonicMs();
     // Bounded by the heap's size: each pass removes one entry.
-    while (this.heap.length > 0 && this.heap[0].atMs <= nowMs) {
-      const { id, atMs } = heapPop(this.heap);
+    while (this.heap.size > 0 && this.heap.peek()!.atMs <= nowMs) {
+      const { id, atMs } = this.heap.pop()!;
       const p = this.pending.get(id);
       if (p === undefined || p.deadlineMs !== atMs) continue;
       this.pending.delete(id);
@@ -101,37 +102,6 @@ export class RequestTracker {
     }
     this.arm();
   }
-}
-
-function heapPush(heap: Deadline[], d: Deadline): void {
-  heap.push(d);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!before(heap[i], heap[parent])) break;
-    [heap[i], heap[parent]] = [heap[parent], heap[i]];
-    i = parent;
-  }
-}
-
-function heapPop(heap: Deadline[]): Deadline {
-  const top = heap[0];
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && before(heap[l], heap[m])) m = l;
-      if (r < heap.length && before(heap[r], heap[m])) m = r;
-      if (m === i) break;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  }
-  return top;
 }
 
 /** Earlier deadline first; equal deadlines in request order, so timeouts fire deterministically. */

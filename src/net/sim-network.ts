@@ -10,15 +10,20 @@
  * A message is checked against partitions both when sent and when delivered, so a partition cuts
  * messages already in flight, as a real one would.
  *
+ * Deliveries fall on whole virtual milliseconds and wait in one heap under a single Clock timer,
+ * so a busy simulated millisecond costs one timer, not one per message. Messages due in the same
+ * millisecond arrive in the order they were sent.
+ *
  * With `codec` on (the default), every message goes through the real encoder, framing and
  * decoder, so the simulation exercises the same bytes as TCP; turn it off for speed in large
  * benchmarks (payload objects are then shared, and receivers must treat them as immutable, which
  * gossip does).
  */
-import type { Clock, Random } from '../seams/index.js';
+import type { Clock, Random, Timer } from '../seams/index.js';
 import { decodeMessage, encodeMessage, MESSAGING_VERSION } from './envelope.js';
 import { NetError } from './errors.js';
 import { FrameDecoder } from './frame.js';
+import { MinHeap } from './heap.js';
 import { RequestTracker } from './requests.js';
 import type { AnyInbound, Endpoint, Handler, InboundMessage, SendOptions, Transport, TransportStats } from './transport.js';
 import { emptyStats } from './transport.js';
@@ -52,6 +57,13 @@ export interface SimNetworkStats {
   sentByVerb: Map<Verb, number>;
 }
 
+interface Delivery {
+  atMs: number;
+  seq: number;
+  message: AnyInbound;
+  to: Endpoint;
+}
+
 export class SimNetwork {
   private readonly clock: Clock;
   private readonly random: Random;
@@ -65,6 +77,10 @@ export class SimNetwork {
   private readonly nodes = new Map<Endpoint, SimTransport>();
   /** Blocked directions, as "from>to". */
   private readonly cuts = new Set<string>();
+  private readonly inFlight = new MinHeap<Delivery>((a, b) => a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq));
+  private deliverySeq = 0;
+  private timer: Timer | undefined;
+  private timerAtMs = Infinity;
   readonly counters: SimNetworkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, blocked: 0, bytes: 0, sentByVerb: new Map() };
 
   constructor(options: SimNetworkOptions) {
@@ -143,8 +159,36 @@ export class SimNetwork {
     for (let c = 0; c < copies; c++) {
       let delayMs = this.latencyMs * (1 + this.jitter * (2 * this.random.next() - 1));
       if (this.reorderRate > 0 && this.random.next() < this.reorderRate) delayMs += this.random.next() * this.reorderDelayMs;
-      this.clock.setTimer(Math.max(0, delayMs), () => this.deliver(message, to));
+      const atMs = this.clock.monotonicMs() + Math.max(0, Math.round(delayMs));
+      this.inFlight.push({ atMs, seq: this.deliverySeq++, message, to });
     }
+    this.arm();
+  }
+
+  /** Messages sent and not yet delivered or cut. */
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private arm(): void {
+    const next = this.inFlight.peek();
+    if (next === undefined || next.atMs >= this.timerAtMs) return;
+    this.timer?.cancel();
+    this.timerAtMs = next.atMs;
+    this.timer = this.clock.setTimer(next.atMs - this.clock.monotonicMs(), () => this.deliverDue());
+  }
+
+  private deliverDue(): void {
+    this.timer = undefined;
+    this.timerAtMs = Infinity;
+    const nowMs = this.clock.monotonicMs();
+    // Bounded: a message sent during delivery is due at least one whole millisecond later, unless
+    // latency is 0, and even then each delivery removes one entry before its handler adds any.
+    for (let next = this.inFlight.peek(); next !== undefined && next.atMs <= nowMs; next = this.inFlight.peek()) {
+      this.inFlight.pop();
+      this.deliver(next.message, next.to);
+    }
+    this.arm();
   }
 
   private deliver(message: AnyInbound, to: Endpoint): void {
