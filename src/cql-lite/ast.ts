@@ -94,7 +94,9 @@ export type Relation =
   /** (a, b) IN ((1, 2), (3, 4)) | (a, b) IN (?, ?) | (a, b) IN ? */
   | { readonly kind: 'multiIn'; readonly columns: readonly string[]; readonly values: InValues }
   /** token(a, b) op term — the term is typically token(...), a literal or a marker. */
-  | { readonly kind: 'token'; readonly columns: readonly string[]; readonly op: CompareOp; readonly value: Term };
+  | { readonly kind: 'token'; readonly columns: readonly string[]; readonly op: CompareOp; readonly value: Term }
+  /** col IS NOT NULL: parsed (materialized views use it) so that a SELECT can refuse it clearly. */
+  | { readonly kind: 'isNotNull'; readonly column: string };
 
 /** An LWT condition (IF ...): col op term, col[elem] op term, col IN ..., col CONTAINS [KEY] term. */
 export type Condition =

@@ -556,6 +556,12 @@ class Parser {
       return { kind: 'mapElement', column, key, op, value: this.term() };
     }
     if (this.acceptKw('IN')) return { kind: 'in', column, values: this.inValues() };
+    if (this.atKw('IS')) {
+      this.next();
+      this.expectKw('NOT');
+      this.expectKw('NULL');
+      return { kind: 'isNotNull', column };
+    }
     if (this.acceptKw('CONTAINS')) {
       const op = this.acceptContainsKey() ? 'CONTAINS KEY' : 'CONTAINS';
       return { kind: 'compare', column, op, value: this.term() };
@@ -1145,8 +1151,8 @@ class Parser {
       }
     } while (this.acceptPunct(','));
     this.expectPunct(')');
-    if (primaryKeys > 1) throw invalidRequest('Multiple PRIMARY KEYs specified (exactly one required)');
-    if (primaryKeys === 0) throw invalidRequest('No PRIMARY KEY specified for table (exactly one required)');
+    if (primaryKeys > 1) throw invalidRequest(`Multiple PRIMARY KEY specified for table '${table.keyspace === null ? '' : table.keyspace + '.'}${table.name}' (exactly one required)`);
+    if (primaryKeys === 0) throw invalidRequest(`No PRIMARY KEY specifed for table '${table.keyspace === null ? '' : table.keyspace + '.'}${table.name}' (exactly one required)`);
     const clusteringOrder: Ordering[] = [];
     let compactStorage = false;
     const options: Option[] = [];
@@ -1296,7 +1302,7 @@ export function bindMarkersOf(stmt: Statement): BindMarker[] {
   };
   const relation = (r: Relation): void => {
     if (r.kind === 'in' || r.kind === 'multiIn') inValues(r.values);
-    else {
+    else if (r.kind !== 'isNotNull') {
       if (r.kind === 'mapElement') term(r.key);
       term(r.value);
     }

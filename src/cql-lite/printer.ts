@@ -206,6 +206,8 @@ export function printRelation(r: Relation): string {
       return `(${r.columns.map(quoteIdentifier).join(', ')}) IN ${printInValues(r.values)}`;
     case 'token':
       return `TOKEN(${r.columns.map(quoteIdentifier).join(', ')}) ${r.op} ${printTerm(r.value)}`;
+    case 'isNotNull':
+      return `${quoteIdentifier(r.column)} IS NOT NULL`;
   }
 }
 

@@ -28,6 +28,6 @@ export interface ExecContext extends BindContext {
 export function currentTable(ctx: ExecContext, table: TableMetadata): { keyspace: KeyspaceMetadata; table: TableMetadata } {
   const ks = ctx.schema.keyspace(table.keyspace);
   const t = ks?.tables.get(table.name);
-  if (ks === undefined || t === undefined || t.id !== table.id) throw invalidRequest(`unconfigured table ${table.name}`);
+  if (ks === undefined || t === undefined || t.id !== table.id) throw invalidRequest(`table ${table.name} does not exist`);
   return { keyspace: ks, table: t };
 }

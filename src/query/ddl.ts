@@ -10,7 +10,6 @@ import {
   ErrorCode,
   invalidRequest,
   isCollection,
-  isFrozen,
   typeEquals,
   typeToString,
   unsupported,
@@ -68,12 +67,15 @@ function configError(message: string): CqlError {
   return new CqlError(ErrorCode.CONFIG_ERROR, message, 'invalid');
 }
 
-function replicationFrom(map: Record<string, string>, datacenters: readonly string[]): Record<string, string> {
+function replicationFrom(keyspace: string, map: Record<string, string>, datacenters: readonly string[]): Record<string, string> {
   try {
     return replicationMap(parseReplication(map, { datacenters, userKeyspace: true }));
   } catch (err) {
-    if (err instanceof RingError) throw configError(err.message);
-    throw err;
+    if (!(err instanceof RingError)) throw err;
+    // Cassandra's wording: LocalStrategy is an InvalidRequest; option errors name the keyspace.
+    if (err.message.includes('LocalStrategy is reserved')) throw invalidRequest(`${err.message}.`);
+    if (err.message.startsWith('Unrecognized strategy option')) throw configError(`${err.message} for keyspace ${keyspace}`);
+    throw configError(err.message);
   }
 }
 
@@ -96,7 +98,7 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
       checkName(stmt.keyspace, 'Keyspace');
       const opts = keyspaceOptionsFrom(stmt.options);
       if (opts.replication === null) throw configError("Missing mandatory option 'replication'");
-      const replication = replicationFrom(opts.replication, ctx.datacenters);
+      const replication = replicationFrom(stmt.keyspace, opts.replication, ctx.datacenters);
       return ctx.store.update((schema) => {
         if (schema.keyspace(stmt.keyspace) !== undefined) {
           if (stmt.ifNotExists) return none(stmt.keyspace, schema);
@@ -118,7 +120,7 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
           if (stmt.ifExists) return none(stmt.keyspace, schema);
           throw invalidRequest(`Keyspace '${stmt.keyspace}' doesn't exist`);
         }
-        const replication = opts.replication === null ? ks.replication : replicationFrom(opts.replication, ctx.datacenters);
+        const replication = opts.replication === null ? ks.replication : replicationFrom(ks.name, opts.replication, ctx.datacenters);
         const next = makeKeyspace(ks.name, replication, opts.durableWrites ?? ks.durableWrites, ks.tables.values());
         return { keyspace: ks.name, definition: next, result: { change: 'UPDATED', target: 'KEYSPACE', keyspace: ks.name } as Outcome };
       });
@@ -162,7 +164,6 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
         const t = ks?.tables.get(stmt.table.name);
         if (ks === undefined || t === undefined) {
           if (stmt.ifExists) return none(keyspace, schema);
-          if (ks === undefined) throw invalidRequest(`Keyspace '${keyspace}' doesn't exist`);
           throw invalidRequest(`Table '${keyspace}.${stmt.table.name}' doesn't exist`);
         }
         return {
@@ -195,6 +196,10 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
   }
 }
 
+function isNativeBlob(t: { kind: string }): boolean {
+  return t.kind === 'blob';
+}
+
 /** A no-op: nothing is written, the statement answers Void. */
 function none(keyspace: string, _schema: Schema): { keyspace: string; definition: KeyspaceMetadata | null | undefined; result: Outcome } {
   return { keyspace, definition: undefined, result: null };
@@ -217,7 +222,9 @@ function alteredTable(t: TableMetadata, stmt: AlterTableStatement, ctx: DdlConte
           throw invalidRequest(`Static columns are only useful (and thus allowed) if the table has at least one clustering column`);
         }
         const previous = t.dropped.get(c.name);
-        if (previous !== undefined && !typeEquals(previous.type, c.type) && (isCollection(previous.type) !== isCollection(c.type) || isFrozen(previous.type) !== isFrozen(c.type))) {
+        // Old cells of the dropped column stay hidden, but a type whose values cannot be read as
+        // the old one's would be unsafe should the hiding ever fail (Cassandra: isValueCompatibleWith).
+        if (previous !== undefined && !typeEquals(previous.type, c.type) && !(isNativeBlob(c.type) && !isCollection(previous.type))) {
           throw invalidRequest(`Cannot re-add previously dropped column '${c.name}' of type ${typeToString(c.type)}, incompatible with previous type ${typeToString(previous.type)}`);
         }
         inputs.push({ name: c.name, type: c.type, kind: c.isStatic ? 'static' : 'regular' });

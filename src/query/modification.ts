@@ -210,9 +210,10 @@ export class PreparedModification {
       }
       const rowFor = (clustering: Buffer | null): RowUpdate => (clustering === null ? b.staticRow() : b.row(clustering));
       const targets = clusterings;
-      if (this.kind === 'insert') {
-        const r = rowFor(targets[0] ?? null);
-        r.setLiveness({ timestampMicros, ttlSec, expiresAtSec: ttlSec > 0 ? ctx.nowSec + ttlSec : NO_DELETION_TIME });
+      // INSERT marks the row as existing; an INSERT of only static columns writes the static row,
+      // which never carries that mark (Cassandra: a partition made of statics alone disappears with them).
+      if (this.kind === 'insert' && targets[0] !== null && targets[0] !== undefined) {
+        b.row(targets[0]).setLiveness({ timestampMicros, ttlSec, expiresAtSec: ttlSec > 0 ? ctx.nowSec + ttlSec : NO_DELETION_TIME });
       }
       for (const op of this.ops) {
         const onStatic = op.column.kind === 'static';
@@ -403,7 +404,7 @@ export function prepareInsert(table: TableMetadata, stmt: InsertStatement, vars:
   const seen = new Set<string>();
   stmt.columns.forEach((name, i) => {
     const column = requireColumn(table, name);
-    if (seen.has(name)) throw invalidRequest(`Multiple definitions found for column ${name}`);
+    if (seen.has(name)) throw invalidRequest('The column names contains duplicates');
     seen.add(name);
     if (column.type.kind === 'counter') throw invalidRequest('Counter columns are not supported yet');
     const value = prepareTerm(stmt.values[i]!, columnSpecOf(table, column), vars);
@@ -438,19 +439,18 @@ export function prepareUpdate(table: TableMetadata, stmt: UpdateStatement, vars:
   return new PreparedModification('update', table, { ops, where, insertKey: null, attrs });
 }
 
-function checkClusteringForWrite(table: TableMetadata, where: WhereClause, ops: readonly Operation[], verb: string): void {
-  const onlyStatics = ops.length > 0 && ops.every((o) => o.column.kind === 'static');
+function checkClusteringForWrite(table: TableMetadata, where: WhereClause, ops: readonly Operation[], verb: 'UPDATE' | 'DELETE'): void {
   if (table.clustering.length === 0) return;
-  if (!where.hasClusteringRestrictions) {
-    if (onlyStatics) return;
-    throw invalidRequest(`Some clustering keys are missing: ${table.clustering.map((c) => c.name).join(', ')}`);
+  const onlyStatics = ops.length > 0 && ops.every((o) => o.column.kind === 'static');
+  const restricted = where.restrictedClustering.size > 0;
+  if (onlyStatics) {
+    if (restricted) throw invalidRequest(`Invalid restrictions on clustering columns since the ${verb} statement modifies only static columns`);
+    return;
   }
-  if (onlyStatics && verb === 'UPDATE') throw invalidRequest('Invalid restrictions on clustering columns since the UPDATE statement modifies only static columns');
-  if (!where.clusteringFullyEq()) {
-    const restricted = where.clustering.filter((r) => r !== undefined).length;
-    const missing = table.clustering.slice(restricted).map((c) => c.name);
-    throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
-  }
+  if (where.clusteringFullyEq()) return;
+  if (verb === 'DELETE') throw invalidRequest('Range deletions are not supported for specific columns');
+  const missing = table.clustering.filter((c) => !where.restrictedClustering.has(c.position)).map((c) => c.name);
+  throw invalidRequest(`Some clustering keys are missing: ${missing.join(', ')}`);
 }
 
 export function prepareDelete(table: TableMetadata, stmt: DeleteStatement, vars: Variables): PreparedModification {
@@ -475,10 +475,7 @@ export function prepareDelete(table: TableMetadata, stmt: DeleteStatement, vars:
     ops.push({ kind: 'deleteElement', column, key: prepareTerm(target.element, keyReceiver, vars) });
   }
   const where = prepareWhere(table, stmt.where, 'delete', false, vars);
-  if (ops.length > 0) {
-    if (where.clusteringHasSlice()) throw invalidRequest('Range deletions are not supported for specific columns');
-    checkClusteringForWrite(table, where, ops, 'DELETE');
-  }
+  if (ops.length > 0) checkClusteringForWrite(table, where, ops, 'DELETE');
   return new PreparedModification('delete', table, { ops, where, insertKey: null, attrs });
 }
 

@@ -254,9 +254,9 @@ export class QueryProcessor implements CqlHandler {
     const ks = name.keyspace ?? keyspace;
     if (ks === null) throw invalidRequest('No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename');
     const k = schema.keyspace(ks);
-    if (k === undefined) throw invalidRequest(`Keyspace ${ks} does not exist`);
+    if (k === undefined) throw invalidRequest(`keyspace ${ks} does not exist`);
     const t = k.tables.get(name.name);
-    if (t === undefined) throw invalidRequest(`unconfigured table ${name.name}`);
+    if (t === undefined) throw invalidRequest(`table ${name.name} does not exist`);
     return t;
   }
 
@@ -322,7 +322,7 @@ export class QueryProcessor implements CqlHandler {
           tables: [table],
           run: async (ctx) => {
             const t = ctx.schema.tableById(table.id);
-            if (t === undefined) throw invalidRequest(`unconfigured table ${table.name}`);
+            if (t === undefined) throw invalidRequest(`table ${table.name} does not exist`);
             await ctx.coordinator.truncate(t);
             return VOID;
           },

@@ -20,6 +20,8 @@ import {
   unpackCollection,
   tupleOf,
   CqlTypes,
+  printRelation,
+  printTerm,
   type BindMarker,
   type CompareOp,
   type CqlType,
@@ -30,7 +32,7 @@ import {
 import type { Partitioner } from '../ring/index.js';
 import { MAX_TOKEN, MIN_TOKEN } from '../ring/index.js';
 import { clusteringTypes, partitionKeyOf, type ColumnMetadata, type TableMetadata } from '../schema/index.js';
-import { encodeClustering, sliceFor, tupleSlices, FULL_SLICE, type ByteRange, type ClusteringSlice, type TupleBound, type ValueBound } from '../storage/index.js';
+import { encodeClustering, sliceFor, tupleSlices, FULL_SLICE, type ByteRange, type ClusteringSlice, type TupleBound } from '../storage/index.js';
 import { UNSET, type BoundValue, type ColumnSpec } from './api.js';
 import { prepareTerm, spec, Variables, type EvalContext, type TermFn } from './terms.js';
 
@@ -51,11 +53,32 @@ type SingleRestriction =
   | { readonly kind: 'inList'; readonly list: TermFn }
   | { kind: 'slice'; lower?: Bound; upper?: Bound };
 
-/** A restriction on several clustering columns at once: (c1, c2) op (...). */
-type MultiRestriction =
-  | { readonly kind: 'multiEq'; readonly columns: readonly ColumnMetadata[]; readonly value: TermFn }
-  | { readonly kind: 'multiIn'; readonly columns: readonly ColumnMetadata[]; readonly values: TermFn[] | null; readonly list: TermFn | null }
-  | { kind: 'multiSlice'; readonly columns: readonly ColumnMetadata[]; lower?: { value: TermFn; inclusive: boolean; width: number }; upper?: { value: TermFn; inclusive: boolean; width: number } };
+/**
+ * Clustering restrictions usable by the clustering order, from single- or multi-column relations:
+ * = / IN parts covering consecutive columns from the first one, then at most one slice starting
+ * at the next column, whose bounds may span different numbers of columns ((b, c) > (1, 2) AND b < 5).
+ */
+interface EqPart {
+  readonly start: number;
+  readonly width: number;
+  /** Single column: its restriction; multi-column: tuples. */
+  readonly single: Extract<SingleRestriction, { kind: 'eq' | 'in' | 'inList' }> | null;
+  readonly tuples: { readonly values: TermFn[] | null; readonly list: TermFn | null } | null;
+}
+
+interface SliceBound {
+  readonly value: TermFn;
+  readonly inclusive: boolean;
+  readonly width: number;
+  /** A single-column bound: the value is the column's, not a tuple. */
+  readonly single: boolean;
+}
+
+interface SlicePart {
+  readonly start: number;
+  lower?: SliceBound;
+  upper?: SliceBound;
+}
 
 /** A row filter (ALLOW FILTERING, or a restriction that cannot use the clustering order). */
 export interface Filter {
@@ -81,36 +104,35 @@ export class WhereClause {
   tokenLower: Bound | null = null;
   tokenUpper: Bound | null = null;
   tokenEq: TermFn | null = null;
-  /** Clustering restrictions usable as slices, by column position (single) or as one multi. */
-  readonly clustering: (SingleRestriction | undefined)[];
-  multi: MultiRestriction | null = null;
+  /** The = / IN prefix of the clustering, in column order. */
+  eqParts: EqPart[] = [];
+  /** The slice after the prefix, if any. */
+  slice: SlicePart | null = null;
   readonly filters: Filter[] = [];
   /** Whether the partition key selects specific partitions (else: a token-range scan). */
   keyLookup = false;
   hasClusteringRestrictions = false;
+  /** Clustering columns restricted by any relation (usable or filtered), for the "missing" messages. */
+  readonly restrictedClustering = new Set<number>();
 
   constructor(readonly table: TableMetadata) {
     this.partitionKey = new Array(table.partitionKey.length);
-    this.clustering = new Array(table.clustering.length);
   }
 
-  /** Columns of the where clause by restriction kind, for statement-specific checks. */
-  isPartitionKeyFullyRestricted(): boolean {
-    return this.keyLookup;
+  /** Columns covered by the = / IN prefix. */
+  eqWidth(): number {
+    let w = 0;
+    for (const p of this.eqParts) w += p.width;
+    return w;
   }
 
-  /** True when the clustering restrictions (if any) pin every clustering column by = / IN. */
+  /** True when the clustering restrictions pin every clustering column by = / IN. */
   clusteringFullyEq(): boolean {
-    if (this.multi !== null) {
-      if (this.multi.kind === 'multiSlice') return false;
-      const fixed = this.clustering.filter((r) => r !== undefined).length + this.multi.columns.length;
-      return fixed === this.table.clustering.length;
-    }
-    return this.clustering.every((r) => r !== undefined && r.kind !== 'slice');
+    return this.slice === null && this.eqWidth() === this.table.clustering.length;
   }
 
   clusteringHasSlice(): boolean {
-    return this.multi?.kind === 'multiSlice' || this.clustering.some((r) => r?.kind === 'slice');
+    return this.slice !== null;
   }
 }
 
@@ -130,9 +152,6 @@ function prepareInValues(values: InValues, receiver: ColumnSpec, vars: Variables
   return { values: (values as readonly Term[]).map((t) => prepareTerm(t, receiver, vars)), list: null };
 }
 
-function singleOpName(op: string): string {
-  return op;
-}
 
 /**
  * Checks a WHERE clause and prepares its terms. `allowFiltering` is the SELECT's ALLOW FILTERING
@@ -142,14 +161,16 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
   const w = new WhereClause(table);
   const pkRestricted: (SingleRestriction | undefined)[] = new Array(table.partitionKey.length);
   const ckSingle: (SingleRestriction | undefined)[] = new Array(table.clustering.length);
+  const multiEq: EqPart[] = [];
+  let multiSlice: (SlicePart & { width: number }) | null = null;
   const pkFilters: Filter[] = [];
   let tokenSeen = false;
-  const multis: MultiRestriction[] = [];
+  const filtering = kind === 'select' && allowFiltering;
 
   const addSlice = (target: (SingleRestriction | undefined)[], pos: number, column: ColumnMetadata, op: CompareOp, value: TermFn): void => {
     const existing = target[pos];
     if (existing !== undefined && existing.kind !== 'slice') {
-      throw invalidRequest(`Column "${column.name}" cannot be restricted by both an equality and an inequality relation`);
+      throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes ${existing.kind === 'eq' ? 'an Equal' : 'a IN'}`);
     }
     const s: { kind: 'slice'; lower?: Bound; upper?: Bound } = existing ?? { kind: 'slice' };
     const isLower = op === '>' || op === '>=';
@@ -165,8 +186,7 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
     const existing = target[pos];
     if (existing !== undefined) {
       if (existing.kind === 'slice') throw invalidRequest(`Column "${column.name}" cannot be restricted by both an equality and an inequality relation`);
-      if (r.kind === 'eq') throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes an Equal`);
-      throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes a IN`);
+      throw invalidRequest(`${column.name} cannot be restricted by more than one relation if it includes ${existing.kind === 'eq' ? 'an Equal' : 'a IN'}`);
     }
     target[pos] = r;
   };
@@ -180,14 +200,13 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
           if (c === undefined) throw undefinedColumn(table, n);
           return c;
         });
-        if (cols.some((c) => c.kind !== 'partition_key') || cols.length !== table.partitionKey.length) {
-          if (cols.every((c) => c.kind === 'partition_key')) throw invalidRequest(`The token() function must be applied to all partition key components or none of them`);
+        if (cols.some((c) => c.kind !== 'partition_key') || cols.length !== table.partitionKey.length || cols.some((c, i) => c.position !== i)) {
+          if (cols.every((c) => c.kind === 'partition_key') && cols.length !== table.partitionKey.length) {
+            throw invalidRequest(`The token() function must be applied to all partition key components or none of them`);
+          }
           throw invalidRequest(`The token function arguments must be in the partition key order: ${table.partitionKey.map((c) => c.name).join(', ')}`);
         }
-        if (cols.some((c, i) => c.position !== i)) {
-          throw invalidRequest(`The token function arguments must be in the partition key order: ${table.partitionKey.map((c) => c.name).join(', ')}`);
-        }
-        if (rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: token(${rel.columns.join(', ')}) != ...`);
+        if (rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: ${printRelation(rel)}`);
         const receiver: ColumnSpec = { keyspace: table.keyspace, table: table.name, name: 'partition key token', type: CqlTypes.bigint };
         const value = prepareTokenTerm(rel.value, table, receiver, vars);
         tokenSeen = true;
@@ -203,8 +222,11 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
         }
         break;
       }
+      case 'isNotNull':
+        throw invalidRequest(`Unsupported restriction: ${printRelation(rel)}`);
       case 'multiCompare':
       case 'multiIn': {
+        if (rel.kind === 'multiCompare' && rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: ${printRelation(rel)}`);
         const cols = rel.columns.map((n) => {
           const c = table.columns.get(n);
           if (c === undefined) throw undefinedColumn(table, n);
@@ -213,35 +235,42 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
         });
         for (let i = 1; i < cols.length; i++) {
           if (cols[i]!.position !== cols[i - 1]!.position + 1) {
-            throw invalidRequest(`Clustering columns must appear in the PRIMARY KEY order in multi-column relations: (${rel.columns.join(', ')})`);
+            throw invalidRequest(`Clustering columns must appear in the PRIMARY KEY order in multi-column relations: ${printRelation(rel)}`);
           }
         }
+        const checkWidth = (t: Term): void => {
+          if (t.kind === 'tuple' && t.elements.length !== cols.length) {
+            throw invalidRequest(`Expected ${cols.length} elements in value tuple, but got ${t.elements.length}: ${printTerm(t)}`);
+          }
+        };
         const tupleType = tupleOf(cols.map((c) => c.type));
         const receiver: ColumnSpec = { keyspace: table.keyspace, table: table.name, name: `(${rel.columns.join(',')})`, type: tupleType };
+        for (const c of cols) w.restrictedClustering.add(c.position);
+        const start = cols[0]!.position;
         if (rel.kind === 'multiIn') {
-          const { values, list } = prepareInValues(rel.values, receiver, vars);
-          multis.push({ kind: 'multiIn', columns: cols, values, list });
+          if (Array.isArray(rel.values)) (rel.values as readonly Term[]).forEach(checkWidth);
+          multiEq.push({ start, width: cols.length, single: null, tuples: prepareInValues(rel.values, receiver, vars) });
         } else if (rel.op === '=') {
-          multis.push({ kind: 'multiEq', columns: cols, value: prepareTerm(rel.value, receiver, vars) });
-        } else if (rel.op === '!=') {
-          throw invalidRequest(`Unsupported "!=" relation: (${rel.columns.join(', ')}) != ...`);
+          checkWidth(rel.value);
+          multiEq.push({ start, width: cols.length, single: null, tuples: { values: [prepareTerm(rel.value, receiver, vars)], list: null } });
         } else {
+          checkWidth(rel.value);
           const value = prepareTerm(rel.value, receiver, vars);
-          const existing = multis.find((m) => m.kind === 'multiSlice') as Extract<MultiRestriction, { kind: 'multiSlice' }> | undefined;
-          const target = existing ?? { kind: 'multiSlice' as const, columns: cols };
+          if (multiSlice !== null && multiSlice.start !== start) {
+            const later = table.clustering[Math.max(multiSlice.start, start)]!;
+            throw invalidRequest(`Column "${later.name}" cannot be restricted by two inequalities not starting with the same column`);
+          }
+          multiSlice ??= { start, width: cols.length };
+          multiSlice.width = Math.max(multiSlice.width, cols.length);
           const isLower = rel.op === '>' || rel.op === '>=';
-          const b = { value, inclusive: rel.op === '>=' || rel.op === '<=', width: cols.length };
-          if (cols[0]!.position !== target.columns[0]!.position) {
-            throw invalidRequest(`Mixing single column relations and multi column relations on clustering columns is not allowed`);
-          }
+          const b: SliceBound = { value, inclusive: rel.op === '>=' || rel.op === '<=', width: cols.length, single: false };
           if (isLower) {
-            if (target.lower !== undefined) throw invalidRequest(`More than one restriction was found for the start bound on ${cols[0]!.name}`);
-            target.lower = b;
+            if (multiSlice.lower !== undefined) throw invalidRequest(`More than one restriction was found for the start bound on ${cols[0]!.name}`);
+            multiSlice.lower = b;
           } else {
-            if (target.upper !== undefined) throw invalidRequest(`More than one restriction was found for the end bound on ${cols[0]!.name}`);
-            target.upper = b;
+            if (multiSlice.upper !== undefined) throw invalidRequest(`More than one restriction was found for the end bound on ${cols[0]!.name}`);
+            multiSlice.upper = b;
           }
-          if (existing === undefined) multis.push(target);
         }
         break;
       }
@@ -250,16 +279,16 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
       case 'mapElement': {
         const column = table.columns.get(rel.column);
         if (column === undefined) throw undefinedColumn(table, rel.column);
+        if (rel.kind === 'compare' && rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: ${printRelation(rel)}`);
         const receiver = columnSpec(table, column);
         const isKey = column.kind === 'partition_key' || column.kind === 'clustering';
-        if (kind !== 'select' && !isKey) {
-          throw invalidRequest(`Non PRIMARY KEY columns found in where clause: ${column.name} `.trimEnd());
-        }
+        if (kind !== 'select' && !isKey) throw invalidRequest(`Non PRIMARY KEY columns found in where clause: ${column.name}`);
+        if (column.kind === 'clustering') w.restrictedClustering.add(column.position);
         if (rel.kind === 'mapElement') {
           if (column.type.kind !== 'map') throw invalidRequest(`Column ${column.name} cannot be used as a map`);
           const key = prepareTerm(rel.key, spec(receiver, `key(${column.name})`, column.type.key), vars);
           const value = prepareTerm(rel.value, spec(receiver, `value(${column.name})`, column.type.value), vars);
-          if (rel.op !== '=') throw invalidRequest(`Unsupported "${rel.op}" relation: ${column.name}[...] ${rel.op} ...`);
+          if (rel.op !== '=') throw invalidRequest(`Unsupported "${rel.op}" relation: ${printRelation(rel)}`);
           w.filters.push({ column, op: 'MAP_ELEMENT', value, key });
           break;
         }
@@ -272,7 +301,6 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
           w.filters.push({ column, op: rel.op, value });
           break;
         }
-        if (rel.kind === 'compare' && rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: ${column.name} != ${'...'}`);
         if (isCollection(column.type) && !isFrozen(column.type)) {
           throw invalidRequest(`Collection column '${column.name}' (${typeToString(column.type)}) cannot be restricted by a '${rel.kind === 'in' ? 'IN' : (rel as { op: string }).op}' relation`);
         }
@@ -282,17 +310,11 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
           r = values !== null ? { kind: 'in', values } : { kind: 'inList', list: list! };
         } else {
           const value = prepareTerm(rel.value, receiver, vars);
-          if (rel.op === '=') r = { kind: 'eq', value };
-          else {
-            // A slice: collected per column below.
+          if (rel.op !== '=') {
             if (column.kind === 'partition_key') {
-              if (kind !== 'select' || !allowFiltering) {
-                throw invalidRequest('Only EQ and IN relation are supported on the partition key (unless you use the token() function)');
-              }
+              if (kind !== 'select') throw invalidRequest('Only EQ and IN relation are supported on the partition key (unless you use the token() function)');
               pkFilters.push({ column, op: rel.op as CompareOp, value });
-              break;
-            }
-            if (column.kind === 'clustering') {
+            } else if (column.kind === 'clustering') {
               if (kind === 'update') throw invalidRequest(`Slice restrictions are not supported on the clustering columns in UPDATE statements`);
               addSlice(ckSingle, column.position, column, rel.op as CompareOp, value);
             } else {
@@ -300,12 +322,11 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
             }
             break;
           }
+          r = { kind: 'eq', value };
         }
         if (column.kind === 'partition_key') addEq(pkRestricted, column.position, column, r);
         else if (column.kind === 'clustering') addEq(ckSingle, column.position, column, r);
-        else if (r.kind === 'eq') w.filters.push({ column, op: '=', value: r.value });
-        else if (r.kind === 'in') w.filters.push({ column, op: 'IN', value: r.values[0] ?? (() => null), values: r.values });
-        else w.filters.push({ column, op: 'IN', value: r.list, values: undefined });
+        else w.filters.push(filterOf(column, r));
         break;
       }
     }
@@ -316,7 +337,7 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
   if (tokenSeen && pkCount > 0) {
     throw invalidRequest(`Columns "${table.partitionKey.filter((_, i) => pkRestricted[i] !== undefined).map((c) => c.name).join(', ')}" cannot be restricted by both a normal relation and a token relation`);
   }
-  if (pkCount === table.partitionKey.length) {
+  if (pkCount === table.partitionKey.length && pkFilters.length === 0) {
     w.keyLookup = true;
     pkRestricted.forEach((r, i) => (w.partitionKey[i] = r));
   } else if (kind !== 'select') {
@@ -325,79 +346,126 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
   } else if (pkCount > 0 || pkFilters.length > 0) {
     if (!allowFiltering) throw invalidRequest(ALLOW_FILTERING_MESSAGE);
     pkRestricted.forEach((r, i) => {
-      if (r === undefined) return;
-      const column = table.partitionKey[i]!;
-      if (r.kind === 'eq') w.filters.push({ column, op: '=', value: r.value });
-      else if (r.kind === 'in') w.filters.push({ column, op: 'IN', value: r.values[0] ?? (() => null), values: r.values });
-      else w.filters.push({ column, op: 'IN', value: (r as Extract<SingleRestriction, { kind: 'inList' }>).list });
+      if (r !== undefined) w.filters.push(filterOf(table.partitionKey[i]!, r));
     });
   }
   w.filters.push(...pkFilters);
 
-  // Clustering columns.
-  if (multis.length > 0) {
-    if (ckSingle.some((r, i) => r !== undefined && i >= multis[0]!.columns[0]!.position)) {
-      throw invalidRequest('Mixing single column relations and multi column relations on clustering columns is not allowed');
-    }
-    if (multis.length > 1) throw invalidRequest(`${multis[0]!.columns[0]!.name} cannot be restricted by more than one relation if it includes an Equal`);
-  }
-  const multi = multis[0] ?? null;
-  // The usable prefix: = / IN columns from the first one on, then at most one slice.
-  let prefixEnd = 0;
-  let sliceAt = -1;
-  const clusteringFilters: number[] = [];
-  const firstMulti = multi === null ? Infinity : multi.columns[0]!.position;
-  for (let i = 0; i < table.clustering.length; i++) {
-    const r = ckSingle[i];
-    if (i >= firstMulti) break;
-    if (r === undefined) continue;
-    const column = table.clustering[i]!;
-    const precedingGap = prefixEnd < i;
-    const afterSlice = sliceAt >= 0;
-    if (precedingGap || afterSlice) {
-      const reasonColumn = afterSlice ? table.clustering[sliceAt]! : table.clustering[prefixEnd]!;
-      if (kind === 'select' && allowFiltering) {
-        clusteringFilters.push(i);
-        continue;
+  // Clustering columns: merge single-column relations into the multi-column parts they touch.
+  const n = table.clustering.length;
+  const eqAt = new Map<number, EqPart>();
+  for (const m of multiEq) {
+    for (let i = m.start; i < m.start + m.width; i++) {
+      const single = ckSingle[i];
+      if (single !== undefined || (i !== m.start && eqAt.has(i)) || eqAt.has(m.start)) {
+        throw invalidRequest(`${table.clustering[i]!.name} cannot be restricted by more than one relation if it includes an Equal`);
       }
-      if (afterSlice) throw invalidRequest(`Clustering column "${column.name}" cannot be restricted (preceding column "${reasonColumn.name}" is restricted by a non-EQ relation)`);
-      throw invalidRequest(`PRIMARY KEY column "${column.name}" cannot be restricted as preceding column "${reasonColumn.name}" is not restricted`);
     }
-    if (r.kind === 'slice') sliceAt = i;
-    prefixEnd = i + 1;
+    eqAt.set(m.start, m);
   }
-  if (multi !== null) {
-    if (firstMulti !== prefixEnd || sliceAt >= 0) {
-      const preceding = table.clustering[sliceAt >= 0 ? sliceAt : prefixEnd]!;
-      throw invalidRequest(`PRIMARY KEY column "${multi.columns[0]!.name}" cannot be restricted as preceding column "${preceding.name}" is not restricted`);
+  let slice: SlicePart | null = null;
+  if (multiSlice !== null) {
+    const ms = multiSlice as SlicePart & { width: number };
+    for (const m of multiEq) {
+      if (ms.start >= m.start && ms.start < m.start + m.width) {
+        throw invalidRequest(`${table.clustering[ms.start]!.name} cannot be restricted by more than one relation if it includes an Equal`);
+      }
     }
-    w.multi = multi;
-  }
-  for (let i = 0; i < table.clustering.length; i++) {
-    const r = ckSingle[i];
-    if (r === undefined) continue;
-    if (clusteringFilters.includes(i)) {
+    for (let i = ms.start; i < ms.start + ms.width; i++) {
+      const single = ckSingle[i];
+      if (single === undefined) continue;
       const column = table.clustering[i]!;
-      if (r.kind === 'eq') w.filters.push({ column, op: '=', value: r.value });
-      else if (r.kind === 'in') w.filters.push({ column, op: 'IN', value: r.values[0] ?? (() => null), values: r.values });
-      else if (r.kind === 'inList') w.filters.push({ column, op: 'IN', value: r.list });
-      else {
-        if (r.lower) w.filters.push({ column, op: r.lower.inclusive ? '>=' : '>', value: r.lower.value });
-        if (r.upper) w.filters.push({ column, op: r.upper.inclusive ? '<=' : '<', value: r.upper.value });
+      if (single.kind !== 'slice') throw invalidRequest(`Column "${column.name}" cannot be restricted by both an equality and an inequality relation`);
+      if (i !== ms.start) throw invalidRequest(`Column "${column.name}" cannot be restricted by two inequalities not starting with the same column`);
+      if (single.lower !== undefined) {
+        if (ms.lower !== undefined) throw invalidRequest(`More than one restriction was found for the start bound on ${column.name}`);
+        ms.lower = { value: single.lower.value, inclusive: single.lower.inclusive, width: 1, single: true };
       }
-    } else {
-      w.clustering[i] = r;
+      if (single.upper !== undefined) {
+        if (ms.upper !== undefined) throw invalidRequest(`More than one restriction was found for the end bound on ${column.name}`);
+        ms.upper = { value: single.upper.value, inclusive: single.upper.inclusive, width: 1, single: true };
+      }
+      ckSingle[i] = undefined;
     }
+    slice = { start: ms.start, ...(ms.lower ? { lower: ms.lower } : {}), ...(ms.upper ? { upper: ms.upper } : {}) };
   }
-  w.hasClusteringRestrictions = w.clustering.some((r) => r !== undefined) || w.multi !== null;
+
+  // The usable prefix, in column order; whatever is left is a filter (ALLOW FILTERING) or an error.
+  let pos = 0;
+  let sliceUsed: SlicePart | null = null;
+  let stopReason: { column: ColumnMetadata; afterSlice: boolean } | null = null;
+  while (pos < n) {
+    const m = eqAt.get(pos);
+    const single = ckSingle[pos];
+    if (m !== undefined) {
+      w.eqParts.push(m);
+      eqAt.delete(pos);
+      pos += m.width;
+      continue;
+    }
+    if (single !== undefined && single.kind !== 'slice') {
+      w.eqParts.push({ start: pos, width: 1, single, tuples: null });
+      ckSingle[pos] = undefined;
+      pos++;
+      continue;
+    }
+    if (slice !== null && slice.start === pos) {
+      sliceUsed = slice;
+      slice = null;
+      stopReason = { column: table.clustering[pos]!, afterSlice: true };
+      break;
+    }
+    if (single !== undefined && single.kind === 'slice') {
+      sliceUsed = { start: pos, ...(single.lower ? { lower: { ...single.lower, width: 1, single: true } } : {}), ...(single.upper ? { upper: { ...single.upper, width: 1, single: true } } : {}) };
+      ckSingle[pos] = undefined;
+      stopReason = { column: table.clustering[pos]!, afterSlice: true };
+      break;
+    }
+    stopReason = { column: table.clustering[pos]!, afterSlice: false };
+    break;
+  }
+  w.slice = sliceUsed;
+  const leftovers: number[] = [];
+  for (let i = 0; i < n; i++) if (ckSingle[i] !== undefined || eqAt.has(i) || (slice !== null && slice.start === i)) leftovers.push(i);
+  for (const i of leftovers) {
+    const column = table.clustering[i]!;
+    const single = ckSingle[i];
+    const canFilter = single !== undefined && !eqAt.has(i) && !(slice !== null && slice.start === i);
+    if (filtering && canFilter) {
+      if (single.kind === 'slice') {
+        if (single.lower) w.filters.push({ column, op: single.lower.inclusive ? '>=' : '>', value: single.lower.value });
+        if (single.upper) w.filters.push({ column, op: single.upper.inclusive ? '<=' : '<', value: single.upper.value });
+      } else {
+        w.filters.push(filterOf(column, single));
+      }
+      continue;
+    }
+    if (kind === 'update') continue; // "Some clustering keys are missing" says it better (checked by the statement)
+    const reason = stopReason ?? { column: table.clustering[i]!, afterSlice: false };
+    if (reason.afterSlice) throw invalidRequest(`Clustering column "${column.name}" cannot be restricted (preceding column "${reason.column.name}" is restricted by a non-EQ relation)`);
+    throw invalidRequest(`PRIMARY KEY column "${column.name}" cannot be restricted as preceding column "${reason.column.name}" is not restricted`);
+  }
+  w.hasClusteringRestrictions = w.eqParts.length > 0 || w.slice !== null;
 
   if (kind === 'select') {
     const needsFiltering = w.filters.length > 0 || (!w.keyLookup && w.hasClusteringRestrictions);
     if (needsFiltering && !allowFiltering) throw invalidRequest(ALLOW_FILTERING_MESSAGE);
   }
-  if (kind === 'update' && multi?.kind === 'multiSlice') throw invalidRequest('Slice restrictions are not supported on the clustering columns in UPDATE statements');
-  void singleOpName;
+  if (kind === 'update' && w.slice !== null) throw invalidRequest('Slice restrictions are not supported on the clustering columns in UPDATE statements');
   return w;
+}
+
+function filterOf(column: ColumnMetadata, r: SingleRestriction): Filter {
+  switch (r.kind) {
+    case 'eq':
+      return { column, op: '=', value: r.value };
+    case 'in':
+      return { column, op: 'IN', value: r.values[0] ?? (() => null), values: r.values };
+    case 'inList':
+      return { column, op: 'IN', value: r.list };
+    case 'slice':
+      throw new Error('a slice is not one filter');
+  }
 }
 
 /** token(k) op X: X is a token literal or marker, or token(values...) of literal key values. */
@@ -514,11 +582,6 @@ export function bindTokenRange(w: WhereClause, ctx: BindContext): { start: bigin
   return { start, end };
 }
 
-function boundOf(b: Bound | undefined, ctx: BindContext, column: ColumnMetadata): ValueBound | undefined {
-  if (b === undefined) return undefined;
-  return { value: required(b.value(ctx), column, 'clustering'), inclusive: b.inclusive };
-}
-
 function tupleComponents(v: BoundValue, width: number, what: string): Buffer[] {
   if (v === UNSET || v === null) throw invalidRequest(`Invalid ${v === null ? 'null' : 'unset'} value for ${what}`);
   const out: Buffer[] = [];
@@ -533,6 +596,37 @@ function tupleComponents(v: BoundValue, width: number, what: string): Buffer[] {
   return out;
 }
 
+/** Every combination of the = / IN prefix's values, in order. */
+function eqPrefixes(w: WhereClause, ctx: BindContext): Buffer[][] {
+  const table = w.table;
+  let combos: Buffer[][] = [[]];
+  for (const part of w.eqParts) {
+    let options: Buffer[][];
+    if (part.single !== null) {
+      options = valuesOf(part.single, table.clustering[part.start]!, ctx, 'clustering').map((v) => [v]);
+    } else {
+      const cols = table.clustering.slice(part.start, part.start + part.width);
+      const names = `(${cols.map((c) => c.name).join(',')})`;
+      const t = part.tuples!;
+      const tuples: BoundValue[] = t.values !== null ? t.values.map((v) => v(ctx)) : listValues(t.list!(ctx), cols[0]!);
+      options = tuples.map((v) => tupleComponents(v, part.width, names));
+    }
+    const next: Buffer[][] = [];
+    for (const c of combos) for (const o of options) next.push([...c, ...o]);
+    combos = next;
+  }
+  return combos;
+}
+
+function sliceBound(b: SliceBound | undefined, ctx: BindContext, table: TableMetadata, start: number): TupleBound | undefined {
+  if (b === undefined) return undefined;
+  const column = table.clustering[start]!;
+  const v = b.value(ctx);
+  if (b.single) return { values: [required(v, column, 'clustering')], inclusive: b.inclusive };
+  const names = `(${table.clustering.slice(start, start + b.width).map((c) => c.name).join(',')})`;
+  return { values: tupleComponents(v, b.width, names), inclusive: b.inclusive };
+}
+
 /**
  * The byte ranges of clusterings selected, sorted and disjoint. Without clustering restrictions,
  * the whole partition. An empty list selects no row.
@@ -541,41 +635,15 @@ export function bindSlices(w: WhereClause, ctx: BindContext): ClusteringSlice[] 
   const table = w.table;
   if (!w.hasClusteringRestrictions) return [FULL_SLICE];
   const types = clusteringTypes(table);
-  let prefixes: Buffer[][] = [[]];
-  let i = 0;
-  let ranges: ByteRange[] | null = null;
-  for (; i < table.clustering.length; i++) {
-    const r = w.clustering[i];
-    if (r === undefined) break;
-    const column = table.clustering[i]!;
-    if (r.kind === 'slice') {
-      const lower = boundOf(r.lower, ctx, column);
-      const upper = boundOf(r.upper, ctx, column);
-      ranges = prefixes.map((p) => sliceFor(types, p, lower, upper));
-      break;
-    }
-    const values = valuesOf(r, column, ctx, 'clustering');
-    const next: Buffer[][] = [];
-    for (const p of prefixes) for (const v of values) next.push([...p, v]);
-    prefixes = next;
+  const prefixes = eqPrefixes(w, ctx);
+  let ranges: ByteRange[];
+  if (w.slice !== null) {
+    const lower = sliceBound(w.slice.lower, ctx, table, w.slice.start);
+    const upper = sliceBound(w.slice.upper, ctx, table, w.slice.start);
+    ranges = prefixes.flatMap((p) => tupleSlices(types, p, lower, upper));
+  } else {
+    ranges = prefixes.map((p) => sliceFor(types, p));
   }
-  if (ranges === null && w.multi !== null) {
-    const m = w.multi;
-    const names = `(${m.columns.map((c) => c.name).join(',')})`;
-    if (m.kind === 'multiEq' || m.kind === 'multiIn') {
-      const tuples: BoundValue[] = m.kind === 'multiEq' ? [m.value(ctx)] : m.values !== null ? m.values.map((v) => v(ctx)) : listValues(m.list!(ctx), m.columns[0]!);
-      const next: Buffer[][] = [];
-      for (const p of prefixes) for (const t of tuples) next.push([...p, ...tupleComponents(t, m.columns.length, names)]);
-      prefixes = next;
-    } else {
-      const tb = (b: { value: TermFn; inclusive: boolean; width: number } | undefined): TupleBound | undefined =>
-        b === undefined ? undefined : { values: tupleComponents(b.value(ctx), b.width, names), inclusive: b.inclusive };
-      const lower = tb(m.lower);
-      const upper = tb(m.upper);
-      ranges = prefixes.flatMap((p) => tupleSlices(types, p, lower, upper));
-    }
-  }
-  if (ranges === null) ranges = prefixes.map((p) => sliceFor(types, p));
   const nonEmpty = ranges.filter((r) => Buffer.compare(r.start, r.end) < 0);
   nonEmpty.sort((a, b) => Buffer.compare(a.start, b.start));
   const out: ClusteringSlice[] = [];
@@ -588,30 +656,12 @@ export function bindSlices(w: WhereClause, ctx: BindContext): ClusteringSlice[] 
   return out;
 }
 
-/** The full clusterings of an UPDATE (or a row DELETE): every combination of = / IN values. */
+/** The full clusterings of an UPDATE (or a row DELETE): every combination of = / IN values, sorted, without duplicates. */
 export function bindClusterings(w: WhereClause, ctx: BindContext): Buffer[] {
-  const table = w.table;
-  let combos: Buffer[][] = [[]];
-  for (let i = 0; i < table.clustering.length; i++) {
-    const r = w.clustering[i];
-    if (r === undefined) break;
-    const values = valuesOf(r, table.clustering[i]!, ctx, 'clustering');
-    const next: Buffer[][] = [];
-    for (const c of combos) for (const v of values) next.push([...c, v]);
-    combos = next;
-  }
-  if (w.multi !== null && w.multi.kind !== 'multiSlice') {
-    const m = w.multi;
-    const names = `(${m.columns.map((c) => c.name).join(',')})`;
-    const tuples: BoundValue[] = m.kind === 'multiEq' ? [m.value(ctx)] : m.values !== null ? m.values.map((v) => v(ctx)) : listValues(m.list!(ctx), m.columns[0]!);
-    const next: Buffer[][] = [];
-    for (const c of combos) for (const t of tuples) next.push([...c, ...tupleComponents(t, m.columns.length, names)]);
-    combos = next;
-  }
-  const types = clusteringTypes(table);
+  const types = clusteringTypes(w.table);
   const seen = new Set<string>();
   const out: Buffer[] = [];
-  for (const values of combos) {
+  for (const values of eqPrefixes(w, ctx)) {
     const enc = encodeClustering(types, values);
     const k = enc.toString('latin1');
     if (!seen.has(k)) {
@@ -625,16 +675,25 @@ export function bindClusterings(w: WhereClause, ctx: BindContext): Buffer[] {
 export function bindFilters(filters: readonly Filter[], ctx: BindContext): BoundFilter[] {
   return filters.map((f) => {
     const v = f.value(ctx);
-    if (v === UNSET) throw invalidRequest(`Invalid unset value for column ${f.column.name}`);
+    const name = f.column.name;
+    if (v === UNSET) throw invalidRequest(`Invalid unset value for column ${name}`);
     let values: (Buffer | null)[] | undefined;
     if (f.op === 'IN') {
-      if (f.values !== undefined) values = f.values.map((x) => {
-        const b = x(ctx);
-        return b === UNSET ? null : b;
-      });
-      else values = v === null ? [] : unpackCollection(v, false);
+      if (f.values !== undefined) {
+        values = f.values.map((x) => {
+          const b = x(ctx);
+          if (b === UNSET) throw invalidRequest(`Invalid unset value for column ${name}`);
+          return b;
+        });
+      } else {
+        if (v === null) throw invalidRequest(`Invalid null value for column ${name}`);
+        values = unpackCollection(v, false);
+      }
+    } else if (v === null) {
+      throw invalidRequest(f.op === 'MAP_ELEMENT' ? `Unsupported null map value for column ${name}` : `Unsupported null value for column ${name}`);
     }
     const key = f.key === undefined ? undefined : f.key(ctx);
+    if (f.op === 'MAP_ELEMENT' && (key === null || key === UNSET)) throw invalidRequest(`Unsupported null map key for column ${name}`);
     return { column: f.column, op: f.op, value: v, values, key: key === UNSET ? null : key };
   });
 }

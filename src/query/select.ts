@@ -288,7 +288,7 @@ class Scan {
       }
       if (round === 0) {
         keyValues = partitionKeyValues(table, k.key);
-        staticSlots = chunk.staticRow === null ? null : rowSlots(table, chunk.staticRow);
+        staticSlots = chunk.staticRow === null ? null : visibleSlots(chunk.staticRow, rowSlots(table, chunk.staticRow));
         const staticOnly = distinct || (chunk.rows.length === 0 && resume === null && staticSlots !== null && this.staticOk);
         if (staticOnly) {
           if (resume !== null) return true;
@@ -301,11 +301,13 @@ class Scan {
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
         after = r.clustering;
+        const slots = visibleSlots(r, rowSlots(table, r));
+        if (slots === null) continue;
         const row: RowInput = {
           keyValues: keyValues!,
           clusteringValues: clusteringValues(table, r.clustering),
           staticSlots,
-          rowSlots: rowSlots(table, r),
+          rowSlots: slots,
           nowSec: this.ctx.nowSec,
           fn,
         };
@@ -319,6 +321,16 @@ class Scan {
       chunk = null;
     }
   }
+}
+
+/**
+ * A row's slots, or null when nothing of it is visible: no primary-key liveness and no cell of a
+ * column the table still has (a row made by UPDATE whose only column was dropped is gone).
+ */
+function visibleSlots(r: Row, slots: RowSlots): RowSlots | null {
+  if (r.liveness !== null) return slots;
+  for (let i = 0; i < slots.length; i++) if (slots[i] !== undefined) return slots;
+  return null;
 }
 
 export interface SelectPrepareOptions {
@@ -339,12 +351,17 @@ export function prepareSelect(table: TableMetadata, stmt: SelectStatement, vars:
         throw invalidRequest(`SELECT DISTINCT queries must only request partition key columns and/or static columns (not ${c.name})`);
       }
     }
+    // A key range needs every partition key column selected (Cassandra: no post-query grouping);
+    // a lookup of given partitions does not.
     const missing = table.partitionKey.filter((pk) => !cols.includes(pk)).map((c) => c.name);
-    if (missing.length > 0 && !selection.isAggregate) throw invalidRequest(`SELECT DISTINCT queries must request all the partition key columns (missing ${missing.join(', ')})`);
+    if (missing.length > 0 && !where.keyLookup && !selection.isAggregate) {
+      throw invalidRequest(`SELECT DISTINCT queries must request all the partition key columns (missing ${missing.join(', ')})`);
+    }
     if (where.hasClusteringRestrictions) throw invalidRequest('SELECT DISTINCT with WHERE clause only supports restriction by partition key and/or static columns.');
     if (stmt.perPartitionLimit !== null) throw invalidRequest('PER PARTITION LIMIT is not allowed with SELECT DISTINCT queries');
   }
 
+  if (selection.isAggregate && stmt.perPartitionLimit !== null) throw invalidRequest('PER PARTITION LIMIT is not allowed with aggregate queries.');
   let reversed = false;
   if (stmt.orderBy.length > 0) {
     if (!where.keyLookup) throw invalidRequest('ORDER BY is only supported when the partition key is restricted by an EQ or an IN.');

@@ -329,8 +329,8 @@ t.test('rules Cassandra checks right after parsing are InvalidRequest, not synta
     }
   };
   invalid('INSERT INTO t (a, b) VALUES (1)', 'Unmatched column names/values');
-  invalid('CREATE TABLE t (k int)', /No PRIMARY KEY/);
-  invalid('CREATE TABLE t (k int PRIMARY KEY, v int, PRIMARY KEY (v))', /Multiple PRIMARY KEYs/);
+  invalid('CREATE TABLE t (k int)', /No PRIMARY KEY specifed for table 't'/);
+  invalid('CREATE TABLE t (k int PRIMARY KEY, v int, PRIMARY KEY (v))', /Multiple PRIMARY KEY specified for table 't'/);
   invalid('CREATE TABLE t (k int PRIMARY KEY, l list<list<int>>)', 'Non-frozen collections are not allowed inside collections: list<list<int>>');
   invalid('CREATE TABLE t (k int PRIMARY KEY, l set<counter>)', 'Counters are not allowed inside collections: set<counter>');
   invalid('CREATE TABLE t (k int PRIMARY KEY, l set<duration>)', 'Durations are not allowed inside sets: set<duration>');
