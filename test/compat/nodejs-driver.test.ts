@@ -256,7 +256,7 @@ t.test('each error class surfaces with its code', async (t) => {
   t.match(syntax.message, /line 1:0/);
   const invalid = await errorOf('SELECT * FROM ks.nope');
   t.equal(invalid.code, codes.invalid);
-  t.match(invalid.message, /unconfigured table nope/);
+  t.match(invalid.message, /table nope does not exist/);
   const exists = await errorOf('CREATE TABLE ks.accounts (id text PRIMARY KEY)');
   t.equal(exists.code, codes.alreadyExists);
   t.equal(exists['keyspace'], 'ks');
