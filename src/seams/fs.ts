@@ -16,6 +16,14 @@ export interface AppendFile {
   readonly sizeBytes: number;
   /** Appends at the end of the file. */
   write(data: Uint8Array): void;
+  /**
+   * Optional. Appends `data` like write(), but the OS may take it later, in the background, in
+   * order with the other writes to this file: the caller hands `data` over and never changes it
+   * again. sync() covers it as any write; a background write that fails fails the next write or
+   * sync. For bulk writes that are made durable later anyway (SSTable components), so the copy
+   * into the page cache does not hold up the caller. Implementations without it: use write().
+   */
+  writeDetached?(data: Uint8Array): void;
   /** Resolves once every byte written before the call is durable. */
   sync(): Promise<void>;
   close(): void;

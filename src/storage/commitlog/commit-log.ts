@@ -109,6 +109,9 @@ export class CommitLog {
   private closePromise: Promise<void> | null = null;
 
   private recordsAppended = 0;
+  /** Where place() put the last record. */
+  private lastSegmentId = 0;
+  private lastOffset = 0;
   private bytesWritten = 0;
   private syncsDone = 0;
 
@@ -167,12 +170,36 @@ export class CommitLog {
    * resolves with it once the record is durable (batch) or written to the OS (periodic).
    */
   append(payload: Uint8Array): Promise<Position> {
+    const refused = this.refusal(payload.length);
+    if (refused !== null) return refused;
+    const group = this.place(payload);
+    const position: Position = { segmentId: this.lastSegmentId, offset: this.lastOffset };
+    return group.promise.then(() => position);
+  }
+
+  /**
+   * As append(), without the position: resolves once the record is durable (batch) or written to
+   * the OS (periodic). The appends of one group share one promise, so this allocates nothing per
+   * record — the engine's write path, which never needs the position, uses it.
+   */
+  appendRecord(payload: Uint8Array): Promise<void> {
+    const refused = this.refusal(payload.length);
+    if (refused !== null) return refused;
+    return this.place(payload).promise;
+  }
+
+  private refusal(length: number): Promise<never> | null {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new CommitLogClosedError());
-    const length = payload.length;
     if (length === 0 || length > this.maxRecordBytes) {
       return Promise.reject(new CommitLogRecordSizeError(length, this.maxRecordBytes));
     }
+    return null;
+  }
+
+  /** Places a record in the active segment's pending bytes; returns the group it joins. */
+  private place(payload: Uint8Array): Group {
+    const length = payload.length;
     const sizeBytes = length + RECORD_OVERHEAD_BYTES;
     let w = this.writers[this.writers.length - 1];
     if (w.placedBytes + sizeBytes > this.segmentSizeBytes && w.placedBytes > HEADER_BYTES) {
@@ -191,8 +218,9 @@ export class CommitLog {
       w.pendingGroup = group;
     }
     this.schedule();
-    const position: Position = { segmentId: w.id, offset };
-    return group.promise.then(() => position);
+    this.lastSegmentId = w.id;
+    this.lastOffset = offset;
+    return group;
   }
 
   /** Where the next record will be placed: every record appended so far is before it. */

@@ -17,8 +17,9 @@ import { CommitLog, comparePositions as compareLogPositions } from '../commitlog
 import type { CommitLogPosition } from '../commitlog/index.js';
 import { Memtable } from '../memtable/index.js';
 import type { SSTableReader } from '../sstable/index.js';
-import { FULL_SLICE, deserializeMutation, mergePartitions, serializeMutation } from '../model/index.js';
-import type { Mutation, Partition, PartitionPosition, PartitionSource } from '../model/index.js';
+import { FULL_SLICE, deserializeMutation, mergePartitions } from '../model/index.js';
+import type { Mutation, Partition, PartitionPosition, PartitionSource, PartitionUpdate } from '../model/index.js';
+import { serializeMutationTransient } from '../model/serialize.js';
 import { TableStore } from './table-store.js';
 import type { TableSpec } from './table-store.js';
 import { mergedPartitionKeys, readLivePartition } from './read.js';
@@ -178,17 +179,41 @@ export class StorageEngine {
     // Route to this generation's memtables before the commit log append, so a flush that switches
     // memtables while we wait for the fsync still waits for this write (pendingWrites) before
     // writing its SSTables — every record before the switch position lands in them.
-    const targets = mutation.updates.map((u) => this.memtableFor(u.tableId));
-    for (const m of targets) m.pendingWrites++;
-    try {
-      if (durable) await this.log.append(serializeMutation(mutation));
-      for (let i = 0; i < targets.length; i++) targets[i].apply(mutation.updates[i]);
-    } finally {
-      for (const m of targets) m.pendingWrites--;
-      this.notifyDrained();
+    const updates = mutation.updates;
+    if (updates.length === 1) {
+      await this.applyOne(mutation, updates[0], durable);
+    } else {
+      const targets = updates.map((u) => this.memtableFor(u.tableId));
+      // Encoded for the memtables before the append: data they would refuse is refused before it
+      // is durable, not replayed on every restart.
+      const prepared = updates.map((u, i) => targets[i].prepare(u));
+      for (const m of targets) m.pendingWrites++;
+      try {
+        // A transient view: the append copies it at once.
+        if (durable) await this.log.appendRecord(serializeMutationTransient(mutation));
+        for (let i = 0; i < targets.length; i++) targets[i].applyPrepared(updates[i], prepared[i]);
+      } finally {
+        for (const m of targets) m.pendingWrites--;
+        this.notifyDrained();
+      }
     }
     this.stats.writes++;
     this.maybeFlush();
+  }
+
+  /** apply() of a mutation of one table (nearly all of them), without per-write arrays. */
+  private async applyOne(mutation: Mutation, update: PartitionUpdate, durable: boolean): Promise<void> {
+    const target = this.memtableFor(update.tableId);
+    const prepared = target.prepare(update);
+    const payload = durable ? serializeMutationTransient(mutation) : null;
+    target.pendingWrites++;
+    try {
+      if (payload !== null) await this.log.appendRecord(payload);
+      target.applyPrepared(update, prepared);
+    } finally {
+      target.pendingWrites--;
+      if (this.drainWaiters.length > 0) this.notifyDrained();
+    }
   }
 
   /** Live rows of one partition, or null when it has none. */

@@ -11,10 +11,13 @@
 import type { Clock, Fs, Logger } from '../../seams/index.js';
 import { joinPath, writeFileAtomic } from '../../seams/index.js';
 import { DEFAULT_SIZE_TIERED, chooseCompaction, mergeForCompaction } from '../compaction/index.js';
-import type { SizeTieredOptions } from '../compaction/index.js';
+import type { CompactionInput, CompactionOutput, SizeTieredOptions } from '../compaction/index.js';
 import type { Memtable } from '../memtable/index.js';
-import type { PartitionSource } from '../model/index.js';
+import { isLiveDeletion } from '../model/index.js';
+import type { Partition, PartitionSource, Row } from '../model/index.js';
 import { SSTableReader, SSTableWriter, openTableDirectory } from '../sstable/index.js';
+import type { PartitionCursor } from '../sstable/index.js';
+import { hasEmptyRow } from '../sstable/data-format.js';
 
 export interface TableSpec {
   /** Stable table UUID. */
@@ -112,10 +115,12 @@ export class TableStore {
     const writer = SSTableWriter.create(this.fs, this.dir, generation, {
       bloomFilterFpChance: this.spec.bloomFilterFpChance ?? 0.01,
       expectedPartitions: memtable.partitionCount,
+      columns: memtable.columns,
     });
+    // The memtable's rows are already in Data's row format: they are copied, not re-encoded.
     let n = 0;
-    for (const p of memtable.allPartitions()) {
-      writer.append(p);
+    for (const p of memtable.encodedPartitions()) {
+      writer.appendEncoded(p);
       if ((++n & 1023) === 0) await this.clock.yieldNow();
     }
     return writer.finish();
@@ -195,15 +200,24 @@ export class TableStore {
     const inputSet = new Set(inputs);
     for (const r of inputs) this.compacting.add(r);
     const generation = this.nextGeneration++;
+    // The output starts with the longest input column table; inputs whose tables are a prefix
+    // of it may have partitions copied as bytes (their column ids mean the same there).
+    let columns: readonly string[] = [];
+    for (const r of inputs) if (r.columnNames.length > columns.length) columns = r.columnNames;
     const writer = SSTableWriter.create(this.fs, this.dir, generation, {
       bloomFilterFpChance: this.spec.bloomFilterFpChance ?? 0.01,
       expectedPartitions: inputs.reduce((n, r) => n + r.stats.partitionCount, 0),
+      columns,
     });
     try {
       const nowSec = this.clock.nowSeconds();
+      const sink: CompactionOutput = {
+        write: (p) => writer.append(p),
+        copy: (input) => (input as SSTableInput).copyTo(writer),
+      };
       const stats = await mergeForCompaction(
-        inputs.map((r) => r.partitions()),
-        (p) => writer.append(p),
+        inputs.map((r) => new SSTableInput(r, columns)),
+        sink,
         {
           nowSec,
           gcBeforeSec: nowSec - this.spec.gcGraceSeconds,
@@ -238,4 +252,53 @@ export class TableStore {
 
 export function tableDirectory(dataDir: string, spec: TableSpec): string {
   return joinPath(dataDir, spec.keyspace, `${spec.name}-${spec.id.replace(/-/g, '')}`);
+}
+
+/** An SSTable as a compaction input: a sequential cursor, and when its partitions may be copied. */
+class SSTableInput implements CompactionInput {
+  private readonly cursor: PartitionCursor;
+  /** No tombstones or expiring data anywhere, and column ids that mean the same in the output. */
+  private readonly copyOk: boolean;
+
+  constructor(reader: SSTableReader, outputColumns: readonly string[]) {
+    this.cursor = reader.cursor();
+    const cols = reader.columnNames;
+    this.copyOk = reader.stats.tombstoneCount === 0 && cols.every((c, i) => outputColumns[i] === c);
+  }
+
+  get token(): bigint {
+    return this.cursor.token;
+  }
+
+  get key(): Buffer {
+    return this.cursor.key;
+  }
+
+  next(): boolean {
+    return this.cursor.next();
+  }
+
+  partition(): Partition {
+    return this.cursor.partition();
+  }
+
+  copyable(): boolean {
+    if (!this.copyOk) return false;
+    const c = this.cursor;
+    const h = c.header;
+    if (c.chunk === null || h === null) return false;
+    if (!isLiveDeletion(h.deletion) || h.rangeTombstones.length > 0) return false;
+    // Purging drops empty rows and empty partitions: those take the decoding path.
+    if (h.staticRow !== null ? isEmptyRow(h.staticRow) : h.rowCount === 0) return false;
+    return !hasEmptyRow(c.chunk, c.rowsAt, h.rowCount);
+  }
+
+  copyTo(writer: SSTableWriter): void {
+    const c = this.cursor;
+    writer.appendCopy(c.token, c.key, c.chunk!, c.rowsAt, c.header!);
+  }
+}
+
+function isEmptyRow(r: Row): boolean {
+  return r.liveness === null && r.cells.length === 0 && r.complexDeletions.length === 0 && isLiveDeletion(r.deletion);
 }

@@ -67,6 +67,7 @@ import type { CorruptReason } from './errors.js';
 import { compareCellKeys, isLiveDeletion } from './order.js';
 import type { Cell, ComplexDeletion, DeletionTime, LivenessInfo, Mutation, PartitionUpdate, RangeTombstone, Row } from './types.js';
 import { LIVE, NO_DELETION_TIME } from './types.js';
+import { readInt64BE, writeInt64BE } from './int64.js';
 
 const VERSION = 1;
 
@@ -193,7 +194,7 @@ class Writer {
 
   i64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    writeInt64BE(this.buf, this.pos, v);
     this.pos += 8;
   }
 
@@ -442,6 +443,25 @@ export function serializePartitionUpdate(u: PartitionUpdate): Buffer {
  * written once) and distinct table ids.
  */
 export function serializeMutation(m: Mutation): Buffer {
+  writeMutation(m);
+  return writer.take();
+}
+
+/**
+ * serializeMutation's bytes as a view of a scratch buffer that the next serialization
+ * overwrites: for a caller that copies them at once (the commit log append), sparing the copy.
+ */
+export function serializeMutationTransient(m: Mutation): Buffer {
+  writeMutation(m);
+  const w = writer;
+  const out = w.buf.subarray(0, w.pos);
+  w.pos = 0;
+  // A rare huge mutation should not pin its scratch space; the view keeps the old one alive.
+  if (w.buf.length > SCRATCH_KEEP_BYTES) w.buf = Buffer.allocUnsafe(SCRATCH_INITIAL_BYTES);
+  return out;
+}
+
+function writeMutation(m: Mutation): void {
   const w = writer;
   w.pos = 0;
   w.u8(VERSION);
@@ -455,7 +475,6 @@ export function serializeMutation(m: Mutation): Buffer {
     for (let j = 0; j < i; j++) if (m.updates[j]!.tableId === u.tableId) invariantFailed(`two updates for table ${u.tableId}`);
     bodyWriter.body(w, u);
   }
-  return w.take();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,7 +578,7 @@ class Reader {
 
   i64(): bigint {
     this.need(8);
-    const v = this.buf.readBigInt64BE(this.pos);
+    const v = readInt64BE(this.buf, this.pos);
     this.pos += 8;
     return v;
   }

@@ -12,6 +12,7 @@
  * hashes of each key and sizes the filter at the end, when n is known exactly.
  */
 import { xxh64 } from '../../hash/index.js';
+import { int64Hi, int64Lo } from '../model/int64.js';
 import { ByteWriter, checkFileHeader, fileHeader, sealWholeFile, verifyWholeFile } from './bytes.js';
 import { SSTableCorruptError } from './errors.js';
 
@@ -45,8 +46,10 @@ export class BloomFilter {
 
   mayContain(key: Uint8Array): boolean {
     const h = xxh64(key);
-    const h1 = Number(h & 0xffffffffn);
-    const h2 = Number(h >> 32n);
+    // The 64-bit hash's words, unsigned (as Number(h & 0xffffffffn) and Number(h >> 32n), without
+    // the intermediate bigints).
+    const h1 = int64Lo(h);
+    const h2 = int64Hi(h) >>> 0;
     const bits = this.bits;
     const m = this.bitCount;
     for (let i = 0; i < this.hashCount; i++) {
@@ -87,7 +90,7 @@ export function addKeyHashes(out: Uint32Array, k: number, key: Uint8Array): Uint
     arr.set(out);
   }
   const h = xxh64(key);
-  arr[2 * k] = Number(h & 0xffffffffn);
-  arr[2 * k + 1] = Number(h >> 32n);
+  arr[2 * k] = int64Lo(h);
+  arr[2 * k + 1] = int64Hi(h) >>> 0;
   return arr;
 }

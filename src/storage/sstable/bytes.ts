@@ -17,6 +17,7 @@
  * The checksum covers the length too, so a damaged length is caught like damaged payload.
  */
 import { xxh32 } from '../../hash/index.js';
+import { int64Hi, int64Lo, readInt64BE, writeInt64BE } from '../model/int64.js';
 import { SSTableCorruptError } from './errors.js';
 
 /** The on-disk format version written in every component's header. Bump on any layout change. */
@@ -25,6 +26,11 @@ export const FILE_HEADER_BYTES = 12;
 export const CHUNK_OVERHEAD_BYTES = 8;
 
 const TWO_32 = 4294967296;
+
+/** The high (signed) 32-bit word of a signed 64-bit bigint. */
+export const bigHi = int64Hi;
+/** The low 32-bit word of a signed 64-bit bigint, unsigned. */
+export const bigLo = int64Lo;
 
 /** A growable output buffer. `pos` is the write position; bytes [0, pos) are the content. */
 export class ByteWriter {
@@ -54,43 +60,54 @@ export class ByteWriter {
     this.buf[this.pos++] = v;
   }
 
+  // The fixed-width writers store bytes directly: Buffer's write*BE methods check their
+  // arguments on every call, and these run several times per row. Callers pass values in range.
+
   u16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16BE(v, this.pos);
-    this.pos += 2;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 8;
+    b[p + 1] = v;
+    this.pos = p + 2;
   }
 
   u32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32BE(v, this.pos);
+    put32(this.buf, this.pos, v);
     this.pos += 4;
   }
 
   i32(v: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(v, this.pos);
+    put32(this.buf, this.pos, v);
     this.pos += 4;
   }
 
   u48(v: number): void {
     this.ensure(6);
-    this.buf.writeUIntBE(v, this.pos, 6);
-    this.pos += 6;
+    const b = this.buf;
+    const p = this.pos;
+    const hi = Math.floor(v / TWO_32);
+    b[p] = hi >>> 8;
+    b[p + 1] = hi;
+    put32(b, p + 2, v - hi * TWO_32);
+    this.pos = p + 6;
   }
 
   /** A safe integer as i64. */
   i64(v: number): void {
     this.ensure(8);
     const hi = Math.floor(v / TWO_32);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+    put32(this.buf, this.pos, hi);
+    put32(this.buf, this.pos + 4, v - hi * TWO_32);
     this.pos += 8;
   }
 
   /** A signed 64-bit bigint as i64. */
   bigI64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    writeInt64BE(this.buf, this.pos, v);
     this.pos += 8;
   }
 
@@ -107,6 +124,13 @@ export class ByteWriter {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+
+  /** Copies src[start, end). */
+  copyFrom(src: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    copyBytes(src, start, end, this.buf, this.pos);
+    this.pos += end - start;
   }
 
   /** varint length, then the bytes. */
@@ -128,6 +152,27 @@ export class ByteWriter {
     this.buf.writeUInt32BE(this.pos - start - 4, start);
     const sum = xxh32(this.buf.subarray(start, this.pos));
     this.u32(sum);
+  }
+}
+
+/** Stores the low 32 bits of v big-endian at b[p, p + 4). */
+function put32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** Below this length a byte loop beats Buffer.copy and TypedArray.set (their fixed cost dominates). */
+const SMALL_COPY_BYTES = 96;
+
+/** Copies src[start, end) to dst at at. */
+export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  const n = end - start;
+  if (n <= SMALL_COPY_BYTES) {
+    for (let i = 0; i < n; i++) dst[at + i] = src[start + i];
+  } else {
+    dst.set(src.subarray(start, end), at);
   }
 }
 
@@ -188,7 +233,7 @@ export class ByteReader {
 
   bigI64(): bigint {
     this.need(8);
-    const v = this.buf.readBigInt64BE(this.pos);
+    const v = readInt64BE(this.buf, this.pos);
     this.pos += 8;
     return v;
   }

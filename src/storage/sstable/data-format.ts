@@ -70,9 +70,15 @@ export class DataEncoder {
   private readonly ids = new Map<string, number>();
   readonly columns: string[] = [];
 
-  constructor(private readonly stats: StatsCollector) {}
+  /** `columns` seeds the column table (ids 0..n-1), for rows encoded elsewhere with those ids. */
+  constructor(
+    private readonly stats: StatsCollector,
+    columns: readonly string[] = [],
+  ) {
+    for (const c of columns) this.columnId(c);
+  }
 
-  private columnId(name: string): number {
+  columnId(name: string): number {
     let id = this.ids.get(name);
     if (id === undefined) {
       id = this.columns.length;
@@ -355,4 +361,149 @@ export function scanBackward(
 /** Decodes `count` rows at r into out (sequential iteration, verify). */
 export function readRows(r: ByteReader, count: number, columns: readonly string[], out: Row[]): void {
   for (let i = 0; i < count; i++) out.push(readRow(r, columns));
+}
+
+/**
+ * A partition whose rows are already encoded as Data's `row`, with column ids of the writer's
+ * column table (SSTableWriterOptions.columns): a memtable flush or a compaction copy hands rows
+ * over as bytes, never as objects. Row i is rowBufs[i][rowStarts[i], rowEnds[i]); rows are in
+ * strictly increasing clustering order. The other fields are objects, encoded by the writer.
+ */
+export interface EncodedPartition {
+  readonly token: bigint;
+  readonly key: Buffer;
+  readonly deletion: DeletionTime;
+  readonly staticRow: Row | null;
+  readonly rangeTombstones: readonly RangeTombstone[];
+  readonly rowCount: number;
+  readonly rowBufs: readonly Buffer[];
+  readonly rowStarts: readonly number[];
+  readonly rowEnds: readonly number[];
+}
+
+const statsReader = new ByteReader(Buffer.alloc(0), 0, 0);
+
+function statDeletion(r: ByteReader, s: StatsCollector): void {
+  s.timestamp(r.i64());
+  s.deletionTime(r.i32());
+}
+
+/**
+ * Adds to `s` exactly what DataEncoder.row adds for the row encoded at buf[pos, end), checking on
+ * the way that the row is well formed and refers only to column ids below columnCount; returns
+ * where the row ends. For rows that arrive as bytes: their statistics must be those that encoding
+ * them again would give. Throws RangeError on a malformed row.
+ */
+export function addEncodedRowStats(buf: Buffer, pos: number, end: number, columnCount: number, s: StatsCollector): number {
+  const r = statsReader;
+  r.buf = buf;
+  r.pos = pos;
+  r.end = end;
+  r.skip(r.varint());
+  const bodyLen = r.u32();
+  r.need(bodyLen);
+  const bodyEnd = r.pos + bodyLen;
+  const flags = r.u8();
+  if ((flags & ~(RF_LIVENESS | RF_LIVENESS_TTL | RF_DELETION | RF_COMPLEX_DELETIONS)) !== 0) throw new RangeError(`unknown row flags 0x${flags.toString(16)}`);
+  if ((flags & RF_LIVENESS) !== 0) {
+    s.timestamp(r.i64());
+    if ((flags & RF_LIVENESS_TTL) !== 0) {
+      s.expiringLivenessCount++;
+      r.i32();
+      s.deletionTime(r.i32());
+    } else {
+      s.liveForever();
+    }
+  }
+  if ((flags & RF_DELETION) !== 0) {
+    s.rowDeletionCount++;
+    statDeletion(r, s);
+  }
+  if ((flags & RF_COMPLEX_DELETIONS) !== 0) {
+    const n = r.varint();
+    for (let i = 0; i < n; i++) {
+      if (r.varint() >= columnCount) throw new RangeError('column id outside the column table');
+      s.complexDeletionCount++;
+      statDeletion(r, s);
+    }
+  }
+  const n = r.varint();
+  for (let i = 0; i < n; i++) {
+    const cf = r.u8();
+    if (r.varint() >= columnCount) throw new RangeError('column id outside the column table');
+    if ((cf & CF_PATH) !== 0) r.skip(r.varint());
+    s.cellCount++;
+    s.timestamp(r.i64());
+    if ((cf & CF_TTL) !== 0) r.i32();
+    const ldt = (cf & CF_LDT) !== 0 ? r.i32() : NO_DELETION_TIME;
+    if ((cf & CF_VALUE) === 0) {
+      s.cellTombstoneCount++;
+      s.deletionTime(ldt);
+    } else {
+      r.skip(r.varint());
+      if ((cf & (CF_TTL | CF_LDT)) !== 0) {
+        s.expiringCellCount++;
+        s.deletionTime(ldt);
+      } else {
+        s.liveForever();
+      }
+    }
+  }
+  if (r.pos !== bodyEnd) throw new RangeError(`row body ends at ${r.pos}, declared ${bodyEnd}`);
+  return r.pos;
+}
+
+/** The clustering of the row encoded at buf[pos...): a view. */
+export function encodedClustering(buf: Buffer, pos: number): Buffer {
+  let len = 0;
+  let mul = 1;
+  let p = pos;
+  for (;;) {
+    const b = buf[p++];
+    len += (b & 0x7f) * mul;
+    if (b < 0x80) break;
+    mul *= 0x80;
+  }
+  return buf.subarray(p, p + len);
+}
+
+/**
+ * Compares the clusterings of the rows encoded at a[aPos...) and b[bPos...) bytewise, without
+ * allocating: negative when a's sorts first.
+ */
+export function compareEncodedClusterings(a: Buffer, aPos: number, b: Buffer, bPos: number): number {
+  let aLen = 0;
+  let mul = 1;
+  for (;;) {
+    const x = a[aPos++];
+    aLen += (x & 0x7f) * mul;
+    if (x < 0x80) break;
+    mul *= 0x80;
+  }
+  let bLen = 0;
+  mul = 1;
+  for (;;) {
+    const x = b[bPos++];
+    bLen += (x & 0x7f) * mul;
+    if (x < 0x80) break;
+    mul *= 0x80;
+  }
+  if (aLen === 0 || bLen === 0) return aLen - bLen;
+  return a.compare(b, bPos, bPos + bLen, aPos, aPos + aLen);
+}
+
+/** Whether any of the `count` rows encoded from buf[pos...) is empty (no liveness, deletion, complex deletion or cell). */
+export function hasEmptyRow(buf: Buffer, pos: number, count: number): boolean {
+  const r = statsReader;
+  r.buf = buf;
+  r.pos = pos;
+  r.end = buf.length;
+  for (let i = 0; i < count; i++) {
+    r.skip(r.varint());
+    const bodyLen = r.u32();
+    // An empty body is flags 0 and a cell count of 0.
+    if (bodyLen === 2 && buf[r.pos] === 0 && buf[r.pos + 1] === 0) return true;
+    r.skip(bodyLen);
+  }
+  return false;
 }

@@ -55,7 +55,11 @@ class ChunkCursor {
     return this.window;
   }
 
-  /** The verified chunk at pos, copied out of the window (whole chunk: length, payload, checksum). */
+  /**
+   * The verified chunk at pos (whole chunk: length, payload, checksum): a view into the window.
+   * Windows are never written to (a refill reads into a new buffer), so views stay valid; what
+   * they pin is at most a window each.
+   */
   chunk(pos: number): Buffer {
     if (pos + 4 > this.end) throw new SSTableCorruptError(this.path, pos, this.end - pos, 'chunk length field cut short');
     let w = this.ensure(pos, 4);
@@ -64,9 +68,115 @@ class ChunkCursor {
     if (pos + total > this.end) throw new SSTableCorruptError(this.path, pos, this.end - pos, `chunk of ${len} bytes runs past the end of the file`);
     w = this.ensure(pos, total);
     const at = pos - this.windowStart;
-    const out = Buffer.from(w.subarray(at, at + total));
-    verifyChunk(out, 0, total, this.path, pos);
-    return out;
+    verifyChunk(w, at, total, this.path, pos);
+    return w.subarray(at, at + total);
+  }
+}
+
+/**
+ * Walks Data.db front to back one partition at a time: the sequential path of compaction and
+ * full scans. A narrow partition stays bytes (its verified header chunk) until partition() is
+ * asked for, so compaction can copy it without decoding; a wide one is decoded as it is passed,
+ * since its row blocks follow the header.
+ */
+export class PartitionCursor {
+  token = 0n;
+  key: Buffer = Buffer.alloc(0);
+  /** Offset in Data.db of the current partition. */
+  offset = 0;
+  /** The current partition's header (static row and range tombstones decoded). */
+  header: PartitionHeader | null = null;
+  /** A narrow current partition: its whole header chunk (a view); null for a wide one. */
+  chunk: Buffer | null = null;
+  /** Where the rows of the narrow current partition start in `chunk`. */
+  rowsAt = 0;
+  private wideRows: Row[] | null = null;
+  private decoded: Partition | null = null;
+  private pos: number;
+
+  constructor(
+    private readonly reader: SSTableReader,
+    private readonly cur: ChunkCursor,
+    from: number,
+    private readonly end: number,
+    readonly columns: readonly string[],
+    private readonly path: string,
+  ) {
+    this.pos = from;
+  }
+
+  /** Moves to the next partition; false at the end of the file. */
+  next(): boolean {
+    // The consumer may run between partitions (compaction yields): the SSTable may be closed by then.
+    this.reader.assertOpen();
+    this.decoded = null;
+    this.wideRows = null;
+    if (this.pos >= this.end) {
+      this.header = null;
+      this.chunk = null;
+      return false;
+    }
+    const start = this.pos;
+    const hc = this.cur.chunk(start);
+    let pos = start + hc.length;
+    let h: PartitionHeader;
+    let rowsAt = 0;
+    try {
+      const r = new ByteReader(hc, 4, hc.length - 4);
+      h = decodeHeader(r, this.columns);
+      rowsAt = r.pos;
+      if (h.blockCount === 0 && h.rowCount === 0 && r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
+      if (h.blockCount > 0 && r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
+    } catch (err) {
+      throw asCorrupt(err, this.path, start, hc.length);
+    }
+    if (h.blockCount > 0) {
+      const rows: Row[] = [];
+      for (let i = 0; i < h.blockCount; i++) {
+        const bc = this.cur.chunk(pos);
+        try {
+          const r = new ByteReader(bc, 4, bc.length - 4);
+          readRows(r, r.varint(), this.columns, rows);
+          if (r.pos !== r.end) throw new RangeError('trailing bytes in a row block');
+        } catch (err) {
+          throw asCorrupt(err, this.path, pos, bc.length);
+        }
+        pos += bc.length;
+      }
+      if (rows.length !== h.rowCount) throw new SSTableCorruptError(this.path, start, pos - start, `partition declares ${h.rowCount} rows, holds ${rows.length}`);
+      this.wideRows = rows;
+      this.chunk = null;
+    } else {
+      this.chunk = hc;
+      this.rowsAt = rowsAt;
+    }
+    this.token = h.token;
+    this.key = h.key;
+    this.header = h;
+    this.offset = start;
+    this.pos = pos;
+    return true;
+  }
+
+  /** The current partition, decoded (once). */
+  partition(): Partition {
+    if (this.decoded !== null) return this.decoded;
+    const h = this.header;
+    if (h === null) throw new SSTableUsageError('cursor is not on a partition');
+    let rows = this.wideRows;
+    if (rows === null) {
+      const hc = this.chunk!;
+      rows = [];
+      try {
+        const r = new ByteReader(hc, this.rowsAt, hc.length - 4);
+        readRows(r, h.rowCount, this.columns, rows);
+        if (r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
+      } catch (err) {
+        throw asCorrupt(err, this.path, this.offset, hc.length);
+      }
+    }
+    this.decoded = { key: h.key, token: h.token, deletion: h.deletion, staticRow: h.staticRow, rangeTombstones: h.rangeTombstones, rows };
+    return this.decoded;
   }
 }
 
@@ -376,39 +486,23 @@ export class SSTableReader implements PartitionSource {
 
   /** Every partition in ring order, whole, read sequentially from Data (for compaction and streaming). */
   *partitions(): Generator<Partition> {
+    const cursor = this.cursor();
+    while (cursor.next()) yield cursor.partition();
+  }
+
+  /**
+   * A cursor over Data.db from its first partition, or from the partition at data offset
+   * `fromOffset` (an index entry's), reading sequentially through a large window.
+   */
+  cursor(fromOffset = FILE_HEADER_BYTES): PartitionCursor {
     this.checkOpen();
-    const cur = new ChunkCursor(this.dataFile, this.dataPath, this.dataSize);
-    let pos = FILE_HEADER_BYTES;
-    while (pos < this.dataSize) {
-      // The consumer may run between partitions (compaction yields): the SSTable may be closed by then.
-      this.checkOpen();
-      const start = pos;
-      const hc = cur.chunk(pos);
-      pos += hc.length;
-      let h: PartitionHeader;
-      const rows: Row[] = [];
-      try {
-        const r = new ByteReader(hc, 4, hc.length - 4);
-        h = decodeHeader(r, this.columns);
-        if (h.blockCount === 0) readRows(r, h.rowCount, this.columns, rows);
-        if (r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
-      } catch (err) {
-        throw asCorrupt(err, this.dataPath, start, hc.length);
-      }
-      for (let i = 0; i < h.blockCount; i++) {
-        const bc = cur.chunk(pos);
-        try {
-          const r = new ByteReader(bc, 4, bc.length - 4);
-          readRows(r, r.varint(), this.columns, rows);
-          if (r.pos !== r.end) throw new RangeError('trailing bytes in a row block');
-        } catch (err) {
-          throw asCorrupt(err, this.dataPath, pos, bc.length);
-        }
-        pos += bc.length;
-      }
-      if (rows.length !== h.rowCount) throw new SSTableCorruptError(this.dataPath, start, pos - start, `partition declares ${h.rowCount} rows, holds ${rows.length}`);
-      yield { key: h.key, token: h.token, deletion: h.deletion, staticRow: h.staticRow, rangeTombstones: h.rangeTombstones, rows };
-    }
+    if (fromOffset < FILE_HEADER_BYTES || fromOffset > this.dataSize) throw new SSTableUsageError(`data offset ${fromOffset} outside ${this.dataPath}`);
+    return new PartitionCursor(this, new ChunkCursor(this.dataFile, this.dataPath, this.dataSize), fromOffset, this.dataSize, this.columns, this.dataPath);
+  }
+
+  /** @internal For PartitionCursor: throws once the SSTable is closed. */
+  assertOpen(): void {
+    this.checkOpen();
   }
 
   /**

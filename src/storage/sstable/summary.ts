@@ -13,6 +13,7 @@
  */
 import { ByteReader, ByteWriter, checkFileHeader, fileHeader, FILE_HEADER_BYTES, sealWholeFile, verifyWholeFile } from './bytes.js';
 import { SSTableCorruptError } from './errors.js';
+import { int64Hi, int64Lo } from '../model/int64.js';
 
 export const SUMMARY_MAGIC = 'RTSU';
 
@@ -149,10 +150,5 @@ export class Summary {
 }
 
 /** Splits a signed 64-bit token into its high (signed) and low (unsigned) 32-bit words. */
-export function tokenHi(token: bigint): number {
-  return Number(token >> 32n);
-}
-
-export function tokenLo(token: bigint): number {
-  return Number(token & 0xffffffffn);
-}
+export const tokenHi = int64Hi;
+export const tokenLo = int64Lo;

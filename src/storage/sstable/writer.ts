@@ -12,10 +12,11 @@
  * Statistics are built in memory and written at finish().
  */
 import type { AppendFile, Fs } from '../../seams/index.js';
-import type { Partition } from '../model/types.js';
+import type { DeletionTime, Partition, RangeTombstone, Row } from '../model/types.js';
 import { addKeyHashes, BloomFilter } from './bloom.js';
 import { ByteWriter, fileHeader } from './bytes.js';
-import { DATA_MAGIC, DataEncoder, MAX_KEY_BYTES } from './data-format.js';
+import { addEncodedRowStats, compareEncodedClusterings, DATA_MAGIC, DataEncoder, encodedClustering, MAX_KEY_BYTES } from './data-format.js';
+import type { EncodedPartition } from './data-format.js';
 import { COMPONENTS, componentPath, tempComponentPath, TOC_COMPONENT, type BinaryComponent } from './descriptor.js';
 import { SSTableUsageError } from './errors.js';
 import { INDEX_MAGIC, KIND_ENTRY_BLOCK, writeEntry, writeRowIndex } from './index-format.js';
@@ -35,6 +36,11 @@ export interface SSTableWriterOptions {
   readonly writeBufferBytes?: number;
   /** A guess at the partition count, to size buffers up front; the filter is sized exactly anyway. */
   readonly expectedPartitions?: number;
+  /**
+   * The start of the column table: the ids that rows given to appendEncoded refer to (a
+   * memtable's or an input SSTable's columns). Columns met later get the next ids.
+   */
+  readonly columns?: readonly string[];
 }
 
 export const DEFAULT_BLOOM_FILTER_FP_CHANCE = 0.01;
@@ -72,7 +78,9 @@ export class SSTableWriter {
 
   private readonly summary = new SummaryBuilder();
   private readonly stats = new StatsCollector();
-  private readonly encoder = new DataEncoder(this.stats);
+  private readonly encoder: DataEncoder;
+  /** End offset in `rows` of each row of the partition being appended. */
+  private readonly rowEnds: number[] = [];
   private hashes: Uint32Array;
   private first: { token: bigint; key: Buffer } | null = null;
   private prevToken = 0n;
@@ -94,6 +102,9 @@ export class SSTableWriter {
     if (!(this.fpChance > 0 && this.fpChance <= 1)) throw new SSTableUsageError(`bloom_filter_fp_chance ${this.fpChance} outside (0, 1]`);
     if (!Number.isInteger(this.indexInterval) || this.indexInterval < 1 || this.indexInterval > 0xffff) throw new SSTableUsageError(`index interval ${this.indexInterval} outside 1..65535`);
     if (!(this.rowBlockBytes >= 1)) throw new SSTableUsageError(`row index block size ${this.rowBlockBytes}`);
+    const columns = options.columns ?? [];
+    if (new Set(columns).size !== columns.length) throw new SSTableUsageError('duplicate names in the initial column table');
+    this.encoder = new DataEncoder(this.stats, columns);
     fs.mkdirp(dir);
     if (fs.exists(componentPath(dir, generation, TOC_COMPONENT))) throw new SSTableUsageError(`generation ${generation} already exists in ${dir}`);
     this.dataFile = fs.create(tempComponentPath(dir, generation, 'Data.db'));
@@ -128,41 +139,123 @@ export class SSTableWriter {
   append(p: Partition): void {
     if (this.state !== 'open') throw new SSTableUsageError(`append to a ${this.state} writer`);
     try {
-      this.appendPartition(p);
+      this.checkPosition(p.token, p.key);
+      // Rows go to a scratch buffer first: only once they are encoded is it known whether the
+      // partition is narrow (rows inline in the header chunk) or wide (row blocks + a row index).
+      const rowsW = this.rows;
+      rowsW.reset();
+      const ends = this.rowEnds;
+      ends.length = 0;
+      const rows = p.rows;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (i > 0 && Buffer.compare(rows[i - 1].clustering, row.clustering) >= 0) throw new SSTableUsageError('rows must be in strictly increasing clustering order');
+        this.encoder.row(rowsW, row);
+        ends.push(rowsW.pos);
+      }
+      this.appendPartition(p.token, p.key, p.deletion, p.staticRow, p.rangeTombstones);
     } catch (err) {
       this.state = 'failed';
       throw err;
     }
   }
 
-  private appendPartition(p: Partition): void {
-    const key = p.key;
-    const token = p.token;
+  /**
+   * Appends one partition whose rows are already encoded with this writer's column ids (see
+   * SSTableWriterOptions.columns): they are copied, not decoded and encoded again; statistics
+   * come from a scan of their bytes. Same ordering rules as append().
+   */
+  appendEncoded(p: EncodedPartition): void {
+    if (this.state !== 'open') throw new SSTableUsageError(`append to a ${this.state} writer`);
+    try {
+      this.checkPosition(p.token, p.key);
+      const n = p.rowCount;
+      // Wide exactly when append() would split the rows into blocks: the rows before the last
+      // reach a block's worth of bytes.
+      let before = 0;
+      for (let i = 0; i < n - 1; i++) before += p.rowEnds[i] - p.rowStarts[i];
+      if (before < this.rowBlockBytes) {
+        this.appendNarrowEncoded(p);
+        return;
+      }
+      const rowsW = this.rows;
+      rowsW.reset();
+      const ends = this.rowEnds;
+      ends.length = 0;
+      for (let i = 0; i < n; i++) {
+        const at = rowsW.pos;
+        rowsW.copyFrom(p.rowBufs[i], p.rowStarts[i], p.rowEnds[i]);
+        this.checkEncodedRow(rowsW.buf, at, rowsW.pos, i === 0 ? -1 : ends.length === 1 ? 0 : ends[ends.length - 2]);
+        ends.push(rowsW.pos);
+      }
+      this.appendPartition(p.token, p.key, p.deletion, p.staticRow, p.rangeTombstones);
+    } catch (err) {
+      this.state = 'failed';
+      throw err;
+    }
+  }
+
+  /** A narrow partition of encoded rows: the rows go straight into its header chunk. */
+  private appendNarrowEncoded(p: EncodedPartition): void {
+    const n = p.rowCount;
+    const d = this.data;
+    const start = this.dataFlushed + d.pos;
+    const h = d.beginChunk();
+    d.bigI64(p.token);
+    d.u16(p.key.length);
+    d.bytes(p.key);
+    this.encoder.headerFields(d, p.deletion, p.staticRow, p.rangeTombstones);
+    d.varint(n);
+    d.varint(0);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const at = d.pos;
+      d.copyFrom(p.rowBufs[i], p.rowStarts[i], p.rowEnds[i]);
+      this.checkEncodedRow(d.buf, at, d.pos, prev);
+      prev = at;
+    }
+    d.endChunk(h);
+    this.stats.rowCount += n;
+    this.endPartition(p.token, p.key, start, 0, 0);
+  }
+
+  /**
+   * Counts the statistics of the encoded row at buf[at, end), checking it is one well-formed row
+   * with known column ids that sorts after the row at buf[prev...) (prev < 0: the first row).
+   */
+  private checkEncodedRow(buf: Buffer, at: number, end: number, prev: number): void {
+    try {
+      if (addEncodedRowStats(buf, at, end, this.encoder.columns.length, this.stats) !== end) throw new RangeError('bytes after the row');
+    } catch (err) {
+      if (err instanceof RangeError) throw new SSTableUsageError(`malformed encoded row: ${err.message}`);
+      throw err;
+    }
+    if (prev >= 0 && compareEncodedClusterings(buf, prev, buf, at) >= 0) throw new SSTableUsageError('rows must be in strictly increasing clustering order');
+  }
+
+  private checkPosition(token: bigint, key: Buffer): void {
     if (key.length > MAX_KEY_BYTES) throw new SSTableUsageError(`partition key of ${key.length} bytes exceeds ${MAX_KEY_BYTES}`);
     if (this.prevKey !== null && (token < this.prevToken || (token === this.prevToken && Buffer.compare(this.prevKey, key) >= 0))) {
       throw new SSTableUsageError('partitions must be appended in strictly increasing (token, key) order');
     }
+  }
+
+  /** Writes the partition whose rows are encoded in `rows`, ending at `rowEnds`. */
+  private appendPartition(token: bigint, key: Buffer, deletion: DeletionTime, staticRow: Row | null, rangeTombstones: readonly RangeTombstone[]): void {
     const stats = this.stats;
     const enc = this.encoder;
     const start = this.dataFlushed + this.data.pos;
-
-    // Rows go to a scratch buffer first: only once they are encoded is it known whether the
-    // partition is narrow (rows inline in the header chunk) or wide (row blocks + a row index).
     const rowsW = this.rows;
-    rowsW.reset();
+    const ends = this.rowEnds;
+    const n = ends.length;
     const bounds = this.blockBounds;
     bounds.length = 0;
-    const rows = p.rows;
-    const n = rows.length;
     let blockStart = 0;
     let blockFirstRow = 0;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i];
-      if (i > 0 && Buffer.compare(rows[i - 1].clustering, row.clustering) >= 0) throw new SSTableUsageError('rows must be in strictly increasing clustering order');
-      enc.row(rowsW, row);
-      if (rowsW.pos - blockStart >= this.rowBlockBytes && i < n - 1) {
-        bounds.push(blockStart, rowsW.pos, blockFirstRow, i);
-        blockStart = rowsW.pos;
+    for (let i = 0; i < n - 1; i++) {
+      if (ends[i] - blockStart >= this.rowBlockBytes) {
+        bounds.push(blockStart, ends[i], blockFirstRow, i);
+        blockStart = ends[i];
         blockFirstRow = i + 1;
       }
     }
@@ -175,13 +268,13 @@ export class SSTableWriter {
     d.bigI64(token);
     d.u16(key.length);
     d.bytes(key);
-    enc.headerFields(d, p.deletion, p.staticRow, p.rangeTombstones);
+    enc.headerFields(d, deletion, staticRow, rangeTombstones);
     d.varint(n);
     let rowIndexOffset = 0;
     let rowIndexLength = 0;
     if (!wide) {
       d.varint(0);
-      d.bytes(rowsW.buf.subarray(0, rowsW.pos));
+      d.copyFrom(rowsW.buf, 0, rowsW.pos);
       d.endChunk(h);
     } else {
       const blockCount = bounds.length / 4;
@@ -194,9 +287,12 @@ export class SSTableWriter {
         const offset = this.dataFlushed + this.data.pos - start;
         const c = d.beginChunk();
         d.varint(bounds[b + 3] - bounds[b + 2] + 1);
-        d.bytes(rowsW.buf.subarray(bounds[b], bounds[b + 1]));
+        d.copyFrom(rowsW.buf, bounds[b], bounds[b + 1]);
         d.endChunk(c);
-        metas.push({ first: rows[bounds[b + 2]].clustering, last: rows[bounds[b + 3]].clustering, offset, width: d.pos - c });
+        // Views into the scratch rows: writeRowIndex copies them before the next partition.
+        const firstAt = bounds[b + 2] === 0 ? 0 : ends[bounds[b + 2] - 1];
+        const lastAt = bounds[b + 3] === 0 ? 0 : ends[bounds[b + 3] - 1];
+        metas.push({ first: encodedClustering(rowsW.buf, firstAt), last: encodedClustering(rowsW.buf, lastAt), offset, width: d.pos - c });
       }
       const ix = this.index;
       rowIndexOffset = this.indexFlushed + ix.pos;
@@ -205,6 +301,55 @@ export class SSTableWriter {
       ix.endChunk(c);
       rowIndexLength = ix.pos - c;
     }
+    this.endPartition(token, key, start, rowIndexOffset, rowIndexLength);
+  }
+
+  /**
+   * Appends a narrow partition as the verified header chunk another SSTable holds it in (a
+   * compaction copying a partition that merging and purging would leave as it is): the chunk is
+   * copied whole, checksum included. Its column ids must mean what they mean here (the writer was
+   * created with that SSTable's column table, or one it is a prefix of). `header` is the chunk's
+   * decoded header and `rowsAt` where its rows start in the chunk; statistics come from a scan of
+   * the rows and from the header objects.
+   */
+  appendCopy(token: bigint, key: Buffer, chunk: Buffer, rowsAt: number, header: Pick<Partition, 'deletion' | 'staticRow' | 'rangeTombstones'> & { rowCount: number }): void {
+    if (this.state !== 'open') throw new SSTableUsageError(`append to a ${this.state} writer`);
+    try {
+      this.checkPosition(token, key);
+      const stats = this.stats;
+      const payloadEnd = chunk.length - 4;
+      const rowCount = header.rowCount;
+      // Encoded into scratch only for their statistics (same ids: the column tables agree).
+      this.rows.reset();
+      this.encoder.headerFields(this.rows, header.deletion, header.staticRow, header.rangeTombstones);
+      const columnCount = this.encoder.columns.length;
+      let at = rowsAt;
+      let prev = -1;
+      try {
+        for (let i = 0; i < rowCount; i++) {
+          const next = addEncodedRowStats(chunk, at, payloadEnd, columnCount, stats);
+          if (prev >= 0 && compareEncodedClusterings(chunk, prev, chunk, at) >= 0) throw new SSTableUsageError('rows must be in strictly increasing clustering order');
+          prev = at;
+          at = next;
+        }
+        if (at !== payloadEnd) throw new RangeError('bytes after the last row');
+      } catch (err) {
+        if (err instanceof RangeError) throw new SSTableUsageError(`malformed partition chunk: ${err.message}`);
+        throw err;
+      }
+      stats.rowCount += rowCount;
+      const start = this.dataFlushed + this.data.pos;
+      this.data.copyFrom(chunk, 0, chunk.length);
+      this.endPartition(token, key, start, 0, 0);
+    } catch (err) {
+      this.state = 'failed';
+      throw err;
+    }
+  }
+
+  /** Index entry, bloom hashes and statistics of the partition just written at `start`. */
+  private endPartition(token: bigint, key: Buffer, start: number, rowIndexOffset: number, rowIndexLength: number): void {
+    const stats = this.stats;
     const dataLength = this.dataFlushed + this.data.pos - start;
 
     if (this.entryCount === 0) this.blockFirst = { token, key };
@@ -247,15 +392,13 @@ export class SSTableWriter {
   }
 
   private flushData(): void {
-    this.dataFile.write(this.data.buf.subarray(0, this.data.pos));
     this.dataFlushed += this.data.pos;
-    this.data.reset();
+    handOver(this.dataFile, this.data, this.bufferBytes);
   }
 
   private flushIndex(): void {
-    this.indexFile.write(this.index.buf.subarray(0, this.index.pos));
     this.indexFlushed += this.index.pos;
-    this.index.reset();
+    handOver(this.indexFile, this.index, this.bufferBytes);
   }
 
   /** Writes the remaining components, makes everything durable and opens the new SSTable. */
@@ -324,4 +467,20 @@ export class SSTableWriter {
       }
     }
   }
+}
+
+/**
+ * Appends w's bytes to f and empties w. Where the file can write in the background, the buffer
+ * itself is handed over (it is never written to again) and w starts a new one: the copy into the
+ * page cache then runs beside the encoding of the next megabyte instead of before it.
+ */
+function handOver(f: AppendFile, w: ByteWriter, bufferBytes: number): void {
+  if (w.pos === 0) return;
+  if (f.writeDetached !== undefined) {
+    f.writeDetached(w.buf.subarray(0, w.pos));
+    w.buf = Buffer.allocUnsafeSlow(Math.max(w.buf.length, bufferBytes + (bufferBytes >> 3)));
+  } else {
+    f.write(w.buf.subarray(0, w.pos));
+  }
+  w.reset();
 }
