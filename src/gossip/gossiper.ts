@@ -180,6 +180,7 @@ export class Gossiper {
     this.shadowStartedMs = nowMs;
     if (this.seeds.length === 0) {
       this.finishShadow('no-seeds');
+      this.flush();
       return [];
     }
     return this.shadowSyns();

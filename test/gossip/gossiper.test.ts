@@ -250,8 +250,11 @@ t.test('the shadow round learns the ring from a seed without announcing the node
 
 t.test('shadow round outcomes: no other seed, no seed answering, seeds starting together', async (t) => {
   const lone = new Gossiper({ clusterName: 'c', self: A, seeds: [A], generation: T0 }, new SeededRandom(1));
+  const loneEvents: GossipEvent[] = [];
+  lone.subscribe((e) => loneEvents.push(e));
   t.same(lone.beginShadowRound(T0), []);
   t.equal(lone.shadowRoundOutcome(), 'no-seeds');
+  t.same(loneEvents, [{ type: 'shadow-round-done', endpoint: A, outcome: 'no-seeds' }], 'told at once: nobody else will answer');
   const waiting = new Gossiper({ clusterName: 'c', self: C, seeds: [A, B], generation: T0, shadowRoundTimeoutMs: 3000 }, new SeededRandom(1));
   t.same(waiting.beginShadowRound(T0).map((m) => m.to), [A, B], 'asks every seed');
   t.same(waiting.onTick(T0 + 1000).map((m) => m.to), [A, B], 'and asks again each round');

@@ -3,14 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import { pino } from 'pino';
+import { NetError } from '../../src/net/index.js';
+import type { AnyInbound, Endpoint, Handler, InboundMessage, PayloadOf, SendOptions, Transport, TransportStats, Verb } from '../../src/net/index.js';
 import type { Logger } from '../../src/seams/index.js';
 
-/** Polls pred every few ms until it holds; throws naming `what` after maxMs. */
-export async function until(pred: () => boolean, what: string, maxMs = 10_000): Promise<void> {
+/** Polls pred every few ms until it holds; throws naming `what` (evaluated then) after maxMs. */
+export async function until(pred: () => boolean, what: string | (() => string), maxMs = 10_000): Promise<void> {
   const deadline = performance.now() + maxMs;
   for (;;) {
     if (pred()) return;
-    if (performance.now() > deadline) throw new Error(`timed out after ${maxMs} ms waiting for: ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${maxMs} ms waiting for: ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -43,3 +45,52 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
 }
 
 export const hostId = (): string => randomUUID();
+
+/**
+ * A Transport that only talks to 127.0.0.0/8. Fuzzed gossip names arbitrary endpoints, which
+ * gossip then tries to reach; tests must not send anything off the loopback network.
+ */
+export class LoopbackOnly implements Transport {
+  dropped = 0;
+
+  constructor(private readonly inner: Transport) {}
+
+  get endpoint(): Endpoint {
+    return this.inner.endpoint;
+  }
+
+  get hostId(): string {
+    return this.inner.hostId;
+  }
+
+  private allowed(to: Endpoint): boolean {
+    if (to.startsWith('127.')) return true;
+    this.dropped++;
+    return false;
+  }
+
+  handle<V extends Verb>(verb: V, handler: Handler<V>): void {
+    this.inner.handle(verb, handler);
+  }
+
+  send<V extends Verb>(to: Endpoint, verb: V, payload: PayloadOf[V], options?: SendOptions): void {
+    if (this.allowed(to)) this.inner.send(to, verb, payload, options);
+  }
+
+  request<V extends Verb>(to: Endpoint, verb: V, payload: PayloadOf[V], timeoutMs: number): Promise<AnyInbound> {
+    if (this.allowed(to)) return this.inner.request(to, verb, payload, timeoutMs);
+    return Promise.reject(new NetError('CLOSED', `${to} is off the loopback network`));
+  }
+
+  respond<V extends Verb>(request: InboundMessage, verb: V, payload: PayloadOf[V]): void {
+    if (this.allowed(request.from)) this.inner.respond(request, verb, payload);
+  }
+
+  stats(): TransportStats {
+    return this.inner.stats();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
