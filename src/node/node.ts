@@ -51,7 +51,7 @@ export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
   datacenter: 'datacenter1',
   rack: 'rack1',
   seeds: ['127.0.0.1'],
-  nativeMaxFrameBytes: 256 * 1024 * 1024,
+  nativeMaxFrameBytes: 16 * 1024 * 1024,
 });
 
 export interface NodeSeams {
