@@ -17,14 +17,27 @@ export interface LocalCoordinatorOptions {
 }
 
 export class LocalCoordinator implements Coordinator {
+  /** On a one-node ring every key has the same replicas: the answer depends on strategy and level only. */
+  private readonly verdicts = new Map<string, { ok: boolean; required: number; alive: number }>();
+  private verdictsRing: Ring | null = null;
+
   constructor(private readonly opts: LocalCoordinatorOptions) {}
 
   private check(keyspace: KeyspaceMetadata, key: Buffer, cl: ConsistencyLevel, write: boolean): void {
     const ring = this.opts.ring();
-    const replicas = ring.replicasForKey(key, keyspace.strategy);
-    const local = this.opts.local;
-    const live = replicas.filter((r) => r.hostId === local.hostId);
-    const a = availability({ cl, strategy: keyspace.strategy, localDc: local.datacenter, live, write, pending: [] });
+    if (ring !== this.verdictsRing) {
+      this.verdicts.clear();
+      this.verdictsRing = ring;
+    }
+    const memo = `${keyspace.strategy.key}|${cl}|${write ? 'w' : 'r'}`;
+    let a = this.verdicts.get(memo);
+    if (a === undefined) {
+      const replicas = ring.replicasForKey(key, keyspace.strategy);
+      const local = this.opts.local;
+      const live = replicas.filter((r) => r.hostId === local.hostId);
+      a = availability({ cl, strategy: keyspace.strategy, localDc: local.datacenter, live, write, pending: [] });
+      this.verdicts.set(memo, a);
+    }
     if (!a.ok) throw new UnavailableError(cl, a.required, a.alive);
   }
 

@@ -160,12 +160,9 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
       const keyspace = keyspaceOf(ctx, stmt.table.keyspace);
       if (isLocalKeyspace(keyspace)) throw notModifiable(keyspace);
       return ctx.store.update((schema) => {
-        const ks = schema.keyspace(keyspace);
-        const t = ks?.tables.get(stmt.table.name);
-        if (ks === undefined || t === undefined) {
-          if (stmt.ifExists) return none(keyspace, schema);
-          throw invalidRequest(`Table '${keyspace}.${stmt.table.name}' doesn't exist`);
-        }
+        const found = existingTable(schema, keyspace, stmt.table.name, stmt.ifExists);
+        if (found === null) return none(keyspace, schema);
+        const { ks, t } = found;
         return {
           keyspace,
           definition: withTables(ks, [...ks.tables.values()].filter((x) => x.name !== t.name)),
@@ -177,13 +174,9 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
       const keyspace = keyspaceOf(ctx, stmt.table.keyspace);
       if (isLocalKeyspace(keyspace)) throw notModifiable(keyspace);
       return ctx.store.update((schema) => {
-        const ks = schema.keyspace(keyspace);
-        const t = ks?.tables.get(stmt.table.name);
-        if (ks === undefined || t === undefined) {
-          if (stmt.ifExists) return none(keyspace, schema);
-          if (ks === undefined) throw invalidRequest(`Keyspace '${keyspace}' doesn't exist`);
-          throw invalidRequest(`Table '${keyspace}.${stmt.table.name}' doesn't exist`);
-        }
+        const found = existingTable(schema, keyspace, stmt.table.name, stmt.ifExists);
+        if (found === null) return none(keyspace, schema);
+        const { ks, t } = found;
         const next = alteredTable(t, stmt, ctx);
         if (next === null) return none(keyspace, schema);
         return {
@@ -194,6 +187,15 @@ export async function executeDdl(stmt: DdlStatement, ctx: DdlContext): Promise<O
       });
     }
   }
+}
+
+/** The table DROP / ALTER TABLE names; null when it is missing and IF EXISTS was given. */
+function existingTable(schema: Schema, keyspace: string, name: string, ifExists: boolean): { ks: KeyspaceMetadata; t: TableMetadata } | null {
+  const ks = schema.keyspace(keyspace);
+  const t = ks?.tables.get(name);
+  if (ks !== undefined && t !== undefined) return { ks, t };
+  if (ifExists) return null;
+  throw invalidRequest(`Table '${keyspace}.${name}' doesn't exist`);
 }
 
 function isNativeBlob(t: { kind: string }): boolean {

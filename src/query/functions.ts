@@ -6,6 +6,7 @@
 import { CqlTypes, NATIVE_KINDS, invalidRequest, typeEquals, typeToString, validateValue, type CqlType, type NativeKind } from '../cql-lite/index.js';
 import { boundTimeUuid, unixMillisOfUuid, type TimeUuidGenerator } from './timeuuid.js';
 import type { Random } from '../seams/index.js';
+import { int64, uint32 } from './bytes.js';
 
 export interface FunctionContext {
   readonly nowMs: number;
@@ -24,18 +25,6 @@ export interface Signature {
 
 const MS_PER_DAY = 86400000n;
 const DATE_EPOCH = 0x80000000n;
-
-function int64(v: bigint): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeBigInt64BE(v, 0);
-  return b;
-}
-
-function uint32(v: bigint): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(Number(v), 0);
-  return b;
-}
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;

@@ -492,9 +492,9 @@ export interface BindContext extends EvalContext {
   readonly partitioner: Partitioner;
 }
 
-function required(v: BoundValue, column: ColumnMetadata, what: 'partition' | 'clustering'): Buffer {
+function required(v: BoundValue, column: ColumnMetadata, _what: 'partition' | 'clustering'): Buffer {
   if (v === UNSET) throw invalidRequest(`Invalid unset value for column ${column.name}`);
-  if (v === null) throw invalidRequest(what === 'partition' ? `Invalid null value for partition key part ${column.name}` : `Invalid null value for clustering key part ${column.name}`);
+  if (v === null) throw invalidRequest(`Invalid null value in condition for column ${column.name}`);
   return v;
 }
 
@@ -531,6 +531,12 @@ export interface BoundKey {
 /** The partition keys a key-lookup WHERE selects, in token order, without duplicates. */
 export function bindKeys(w: WhereClause, ctx: BindContext): BoundKey[] {
   const table = w.table;
+  if (table.partitionKey.length === 1 && w.partitionKey[0]!.kind === 'eq') {
+    // The common case, one partition by =, without the combination machinery.
+    const key = required((w.partitionKey[0] as { value: TermFn }).value(ctx), table.partitionKey[0]!, 'partition');
+    if (key.length === 0) throw invalidRequest('Key may not be empty');
+    return [{ key, token: ctx.partitioner.tokenOf(key) }];
+  }
   let combos: Buffer[][] = [[]];
   for (let i = 0; i < table.partitionKey.length; i++) {
     const column = table.partitionKey[i]!;

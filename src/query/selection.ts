@@ -8,7 +8,8 @@
 import {
   compareValues,
   decimalFromBytes,
-  varintFromBytes,
+  decodeValue,
+  encodeValue,
   varintToBytes,
   invalidRequest,
   isCollection,
@@ -23,6 +24,7 @@ import type { Partitioner } from '../ring/index.js';
 import { partitionKeyOf, slotValue, cellIndex, type ColumnMetadata, type RowSlots, type TableMetadata } from '../schema/index.js';
 import type { Cell } from '../storage/index.js';
 import type { ColumnSpec } from './api.js';
+import { int32, int64 } from './bytes.js';
 import { resolveSignature, type FunctionContext } from './functions.js';
 
 /** One candidate result row, before projection. */
@@ -86,74 +88,18 @@ function cellOf(table: TableMetadata, column: ColumnMetadata): (r: RowInput) => 
   };
 }
 
-function int64(v: bigint): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  b.writeBigInt64BE(v, 0);
-  return b;
-}
-
-function int32(v: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeInt32BE(v, 0);
-  return b;
-}
-
 const NUMERIC = new Set(['tinyint', 'smallint', 'int', 'bigint', 'varint', 'float', 'double', 'decimal', 'counter']);
 
 function readNumber(t: CqlType, b: Buffer): number | bigint {
-  switch (t.kind) {
-    case 'tinyint':
-      return b.readInt8(0);
-    case 'smallint':
-      return b.readInt16BE(0);
-    case 'int':
-      return b.readInt32BE(0);
-    case 'bigint':
-    case 'counter':
-      return b.readBigInt64BE(0);
-    case 'float':
-      return b.readFloatBE(0);
-    case 'double':
-      return b.readDoubleBE(0);
-    case 'varint':
-      return varintFromBytes(b);
-    default:
-      throw new Error(`not a number type: ${t.kind}`);
-  }
+  return decodeValue(t, b) as number | bigint;
 }
 
+/** A sum back as a value of the column's type; integers wrap as Java's arithmetic does. */
 function writeNumber(t: CqlType, v: number | bigint): Buffer {
-  switch (t.kind) {
-    case 'tinyint': {
-      const b = Buffer.allocUnsafe(1);
-      b.writeInt8(((Number(v) << 24) >> 24), 0);
-      return b;
-    }
-    case 'smallint': {
-      const b = Buffer.allocUnsafe(2);
-      b.writeInt16BE(((Number(v) << 16) >> 16), 0);
-      return b;
-    }
-    case 'int':
-      return int32(Number(v) | 0);
-    case 'bigint':
-    case 'counter':
-      return int64(BigInt.asIntN(64, BigInt(v)));
-    case 'float': {
-      const b = Buffer.allocUnsafe(4);
-      b.writeFloatBE(Number(v), 0);
-      return b;
-    }
-    case 'double': {
-      const b = Buffer.allocUnsafe(8);
-      b.writeDoubleBE(Number(v), 0);
-      return b;
-    }
-    case 'varint':
-      return varintToBytes(BigInt(v));
-    default:
-      throw new Error(`not a number type: ${t.kind}`);
-  }
+  if (t.kind === 'float' || t.kind === 'double') return encodeValue(t, Number(v))!;
+  const bits = t.kind === 'tinyint' ? 8 : t.kind === 'smallint' ? 16 : t.kind === 'int' ? 32 : t.kind === 'varint' ? 0 : 64;
+  const x = bits === 0 ? BigInt(v) : BigInt.asIntN(bits, BigInt(v));
+  return encodeValue(t, bits === 64 || bits === 0 ? x : Number(x))!;
 }
 
 function sumAggregate(t: CqlType, arg: Eval, average: boolean): AggregateFactory {

@@ -110,23 +110,30 @@ function collect(term: Term, receiver: ColumnSpec, vars: Variables): void {
   }
 }
 
-function hasMarker(term: Term): boolean {
+/** Whether a term or any term inside it satisfies `pred`. */
+function someTerm(term: Term, pred: (t: Term) => boolean): boolean {
+  if (pred(term)) return true;
   switch (term.kind) {
-    case 'bind':
-      return true;
     case 'list':
     case 'set':
     case 'tuple':
-      return term.elements.some(hasMarker);
+      return term.elements.some((e) => someTerm(e, pred));
     case 'map':
-      return term.entries.some(([k, v]) => hasMarker(k) || hasMarker(v));
+      return term.entries.some(([k, v]) => someTerm(k, pred) || someTerm(v, pred));
     case 'cast':
-      return hasMarker(term.term);
+      return someTerm(term.term, pred);
     case 'function':
-      return term.args.some(hasMarker);
+      return term.args.some((a) => someTerm(a, pred));
     default:
       return false;
   }
+}
+
+const isMarker = (t: Term): boolean => t.kind === 'bind';
+const isCall = (t: Term): boolean => t.kind === 'function';
+
+function hasMarker(term: Term): boolean {
+  return someTerm(term, isMarker);
 }
 
 /** Whether a term can be evaluated for a type without error (Cassandra's testAssignment, approximated by trying). */
@@ -210,18 +217,5 @@ export function prepareTerm(term: Term, receiver: ColumnSpec, vars: Variables): 
 }
 
 function hasFunction(term: Term): boolean {
-  switch (term.kind) {
-    case 'function':
-      return true;
-    case 'list':
-    case 'set':
-    case 'tuple':
-      return term.elements.some(hasFunction);
-    case 'map':
-      return term.entries.some(([k, v]) => hasFunction(k) || hasFunction(v));
-    case 'cast':
-      return hasFunction(term.term);
-    default:
-      return false;
-  }
+  return someTerm(term, isCall);
 }

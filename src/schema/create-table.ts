@@ -6,35 +6,18 @@ import { tableOptionsFrom } from './options.js';
 import { makeTable, type ColumnDefinitionInput } from './table.js';
 import type { TableMetadata } from './types.js';
 
-function referencesDuration(t: CqlType): boolean {
+/** Whether a type is, or holds at any depth, a type of the given kind. */
+function references(t: CqlType, kind: 'duration' | 'counter'): boolean {
   switch (t.kind) {
-    case 'duration':
-      return true;
     case 'list':
     case 'set':
-      return referencesDuration(t.element);
+      return references(t.element, kind);
     case 'map':
-      return referencesDuration(t.key) || referencesDuration(t.value);
+      return references(t.key, kind) || references(t.value, kind);
     case 'tuple':
-      return t.elements.some(referencesDuration);
+      return t.elements.some((e) => references(e, kind));
     default:
-      return false;
-  }
-}
-
-function referencesCounter(t: CqlType): boolean {
-  switch (t.kind) {
-    case 'counter':
-      return true;
-    case 'list':
-    case 'set':
-      return referencesCounter(t.element);
-    case 'map':
-      return referencesCounter(t.key) || referencesCounter(t.value);
-    case 'tuple':
-      return t.elements.some(referencesCounter);
-    default:
-      return false;
+      return t.kind === kind;
   }
 }
 
@@ -65,7 +48,7 @@ export function tableFromCreate(stmt: CreateTableStatement, keyspace: string, ne
       throw invalidRequest(`Invalid non-frozen collection type ${typeToString(type)} for PRIMARY KEY column '${column}'`);
     }
     if (type.kind === 'counter') throw invalidRequest(`counter type is not supported for PRIMARY KEY column '${column}'`);
-    if (referencesDuration(type)) throw invalidRequest(`duration type is not supported for PRIMARY KEY column '${column}'`);
+    if (references(type, 'duration')) throw invalidRequest(`duration type is not supported for PRIMARY KEY column '${column}'`);
     if (statics.has(column)) throw invalidRequest(`Static column '${column}' cannot be part of the PRIMARY KEY`);
   }
 
@@ -84,7 +67,7 @@ export function tableFromCreate(stmt: CreateTableStatement, keyspace: string, ne
     throw invalidRequest('Static columns are only useful (and thus allowed) if the table has at least one clustering column');
   }
   for (const [name, type] of types) {
-    if (referencesCounter(type)) throw unsupported(`Counter columns are not supported yet (column '${name}')`);
+    if (references(type, 'counter')) throw unsupported(`Counter columns are not supported yet (column '${name}')`);
   }
 
   const columns: ColumnDefinitionInput[] = [];
