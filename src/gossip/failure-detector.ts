@@ -152,6 +152,11 @@ export class FailureDetector {
     return this.windows.get(peer)?.mean();
   }
 
+  /** When the peer's heartbeat last advanced (ms), for diagnostics; undefined if never reported. */
+  lastReportMs(peer: string): number | undefined {
+    return this.windows.get(peer)?.lastMs;
+  }
+
   samples(peer: string): number {
     return this.windows.get(peer)?.samples() ?? 0;
   }

@@ -591,6 +591,11 @@ export class Gossiper {
   failureDetectorOptions(): FailureDetectorOptions {
     return this.fd.options;
   }
+
+  /** The failure detector itself, for diagnostics and benchmarks; only the gossiper reports to it. */
+  failureDetector(): Readonly<Pick<FailureDetector, 'phi' | 'meanIntervalMs' | 'lastReportMs' | 'samples'>> {
+    return this.fd;
+  }
 }
 
 function pick<T>(random: Random, items: readonly T[]): T {

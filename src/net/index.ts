@@ -16,7 +16,7 @@ export type {
   HandshakeResponse,
   VersionedValueWire,
 } from './payloads.js';
-export { DEFAULT_MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES, FrameDecoder, encodeFrame } from './frame.js';
+export { DEFAULT_MAX_FRAME_BYTES, FRAME_OVERHEAD_BYTES, FRAME_SEED, FrameDecoder, encodeFrame } from './frame.js';
 export { MESSAGING_VERSION, MIN_MESSAGING_VERSION, decodeMessage, encodeEnvelope, encodeEnvelopeBytes, encodeMessage, encodePayload } from './envelope.js';
 export type { AnyEnvelope, Envelope } from './envelope.js';
 export { emptyStats, formatEndpoint, parseEndpoint } from './transport.js';

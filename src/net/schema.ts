@@ -1,17 +1,18 @@
 /**
- * The internode schema. It lives here as text (not a .proto file) because tsc copies only .ts to
- * dist/; protobufjs parses it once at load time, so it works the same from dist/ and under tap.
+ * The internode schema. The source of truth is internode.proto beside this file (for other tools
+ * and languages); it is embedded here as text because tsc copies only .ts to dist/ and src/ may not
+ * read files outside the Fs seam. protobufjs parses it once at load time, so it works the same
+ * from dist/ and under tap. test/net/schema.test.ts fails if the two ever differ.
  *
  * Field numbers are on the wire: never renumber a field, never reuse a removed one (reserve it).
  * proto3 names are snake_case here; protobufjs exposes them as camelCase in code.
  *
  * Adding a verb: add its message here, its number in verbs.ts (Verb), its payload type in
- * payloads.ts and its row in VERB_SPECS. Nothing else changes.
+ * payloads.ts, its row in VERB_SPECS and its entry in PayloadOf. Nothing else changes.
  */
 import protobuf from 'protobufjs';
 
-export const INTERNODE_PROTO = `
-syntax = "proto3";
+export const INTERNODE_PROTO = `syntax = "proto3";
 package ringtail.net;
 
 // The body of every frame.

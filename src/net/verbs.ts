@@ -92,7 +92,7 @@ function checkStates(states: Array<EndpointStateWire | null>): string | undefine
 
 const GOSSIP_EXPIRY_MS = 2000;
 
-const SPECS: VerbSpec[] = [
+const VERB_SPECS: VerbSpec[] = [
   { verb: Verb.HANDSHAKE_REQ, messageType: 'HandshakeRequest', connectionClass: ConnectionClass.URGENT, expiryMs: 10_000, handshake: true },
   { verb: Verb.HANDSHAKE_RSP, messageType: 'HandshakeResponse', connectionClass: ConnectionClass.URGENT, expiryMs: 10_000, handshake: true },
   {
@@ -140,7 +140,7 @@ const SPECS: VerbSpec[] = [
   },
 ];
 
-const BY_NUMBER = new Map<number, VerbSpec>(SPECS.map((s) => [s.verb, s]));
+const BY_NUMBER = new Map<number, VerbSpec>(VERB_SPECS.map((s) => [s.verb, s]));
 
 /** The spec of a verb number, or undefined for a number we do not know. */
 export function verbSpec(verb: number): VerbSpec | undefined {
@@ -149,7 +149,7 @@ export function verbSpec(verb: number): VerbSpec | undefined {
 
 /** Every known verb spec, in number order. */
 export function allVerbSpecs(): readonly VerbSpec[] {
-  return SPECS;
+  return VERB_SPECS;
 }
 
 /** Handshakes belong to the TCP transport's connections; sending one as a message is a bug. */

@@ -1,8 +1,7 @@
 // Frames for fuzzing the internode decoder and listener, from a seeded Random: pure garbage,
 // well-framed garbage, and real messages of every verb mutated in their frame, their envelope or
 // their payload (with the checksums recomputed, so the mutation reaches the decoders behind them).
-import { FRAME_SEED } from '../../src/net/frame.js';
-import { MESSAGING_VERSION, Verb, allVerbSpecs, encodeEnvelopeBytes, encodeFrame, encodeMessage, encodePayload } from '../../src/net/index.js';
+import { FRAME_SEED, MESSAGING_VERSION, Verb, allVerbSpecs, encodeEnvelopeBytes, encodeFrame, encodeMessage, encodePayload } from '../../src/net/index.js';
 import { xxh32 } from '../../src/hash/index.js';
 import type { PayloadOf } from '../../src/net/index.js';
 import type { SeededRandom } from '../../src/seams/index.js';
