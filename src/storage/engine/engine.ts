@@ -16,14 +16,14 @@ import { joinPath, silentLogger, writeFileAtomic } from '../../seams/index.js';
 import { CommitLog, comparePositions as compareLogPositions } from '../commitlog/index.js';
 import type { CommitLogPosition } from '../commitlog/index.js';
 import { Memtable } from '../memtable/index.js';
-import type { SSTableReader } from '../sstable/index.js';
+import { SSTableReader } from '../sstable/index.js';
 import { FULL_SLICE, deserializeMutation, mergePartitions } from '../model/index.js';
 import type { Mutation, Partition, PartitionPosition, PartitionSource, PartitionUpdate } from '../model/index.js';
 import { serializeMutationTransient } from '../model/serialize.js';
 import { TableStore } from './table-store.js';
 import type { TableSpec } from './table-store.js';
-import { mergedPartitionKeys, readLivePartition } from './read.js';
-import type { LivePartition, ReadQuery } from './read.js';
+import { mergedPartitionKeys, readLivePartition, scanLivePartitions } from './read.js';
+import type { LivePartition, ReadQuery, ScanCursor } from './read.js';
 
 export interface EngineOptions {
   readonly fs: Fs;
@@ -96,6 +96,7 @@ export class StorageEngine {
   /** Writes waiting for memtable space (see awaitMemtableSpace). */
   private spaceWaiters: Array<() => void> = [];
   private closed = false;
+  private closing = false;
   private meta: EngineMeta;
   private readonly threshold: number;
   private readonly stats = { flushes: 0, writes: 0, reads: 0 };
@@ -241,6 +242,20 @@ export class StorageEngine {
   scan(tableId: string, range: ScanRange, query: ScanQuery): LivePartition[] {
     this.checkOpen();
     const sources = this.sourcesFor(tableId);
+    const cursors: ScanCursor[] = [];
+    for (const s of sources) {
+      if (s instanceof Memtable || s instanceof SSTableReader) cursors.push(s.scanCursor(range.after));
+      else return this.scanByKeys(sources, range, query);
+    }
+    return scanLivePartitions(sources, cursors, query, {
+      endToken: range.endToken,
+      partitionLimit: query.partitionLimit ?? Infinity,
+      totalRowLimit: query.totalRowLimit ?? Infinity,
+    });
+  }
+
+  /** scan() over sources without cursors: merge their keys, then read each partition. */
+  private scanByKeys(sources: readonly PartitionSource[], range: ScanRange, query: ScanQuery): LivePartition[] {
     const out: LivePartition[] = [];
     const partitionLimit = query.partitionLimit ?? Infinity;
     let rowsLeft = query.totalRowLimit ?? Infinity;
@@ -332,7 +347,15 @@ export class StorageEngine {
   async close(options: { flush?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     if (options.flush === true) await this.flush();
-    await this.flushChain;
+    // No background flush may start from here on: one started while close() waits below would
+    // outlive it, and write files (even delete commit log segments) under a later engine's feet.
+    this.closing = true;
+    this.notifySpace();
+    let chain: Promise<void>;
+    do {
+      chain = this.flushChain;
+      await chain;
+    } while (chain !== this.flushChain);
     for (const store of this.tables.values()) await store.close();
     this.closed = true;
     await this.log.close();
@@ -385,7 +408,7 @@ export class StorageEngine {
    * per write (each of which would write a tiny SSTable of whatever arrived meanwhile).
    */
   private maybeFlush(): void {
-    if (this.backgroundFlush !== null || this.closed) return;
+    if (this.backgroundFlush !== null || this.closed || this.closing) return;
     if (this.currentMemtableBytes() < this.threshold) return;
     this.backgroundFlush = this.flush().then(
       () => {
@@ -414,7 +437,7 @@ export class StorageEngine {
    * than flushes drain them would grow memory without bound.
    */
   private memtableFull(): boolean {
-    return this.flushInProgress && !this.closed && this.currentMemtableBytes() >= this.threshold;
+    return this.flushInProgress && !this.closing && !this.closed && this.currentMemtableBytes() >= this.threshold;
   }
 
   private async awaitMemtableSpace(): Promise<void> {

@@ -152,3 +152,127 @@ export function mergedPartitionKeys(
   }
   return out;
 }
+
+/** A source's partitions in ring order, for scans (a memtable's or an SSTable's cursor). */
+export interface ScanCursor {
+  /** Moves to the next partition; false when there is none. */
+  next(): boolean;
+  readonly token: bigint;
+  readonly key: Buffer;
+  /** True when the current partition is big: a limited read takes windows from its source instead. */
+  readonly wide: boolean;
+  /** The current partition, whole (raw: tombstones included). */
+  partition(): Partition;
+}
+
+export interface ScanLimits {
+  readonly endToken: bigint;
+  readonly partitionLimit: number;
+  readonly totalRowLimit: number;
+}
+
+/**
+ * The live partitions after the cursors' start, up to endToken, in ring order: a k-way merge of
+ * the sources' cursors (sources[i] has cursors[i]), so a scan reads each SSTable sequentially
+ * instead of looking every key up in every source. Each partition is answered as
+ * readLivePartition answers it, over the partitions the cursors are on; a wide one is read
+ * through its source, in windows, as a point read would.
+ */
+export function scanLivePartitions(sources: readonly PartitionSource[], cursors: readonly ScanCursor[], query: ReadQuery, limits: ScanLimits): LivePartition[] {
+  const out: LivePartition[] = [];
+  let rowsLeft = limits.totalRowLimit;
+  if (limits.partitionLimit <= 0 || rowsLeft <= 0) return out;
+  const active: number[] = [];
+  for (let i = 0; i < cursors.length; i++) if (cursors[i].next()) active.push(i);
+  const here: number[] = [];
+  const simple = query.slices === undefined && query.reversed !== true;
+  while (active.length > 0) {
+    let min = cursors[active[0]];
+    here.length = 0;
+    here.push(active[0]);
+    for (let j = 1; j < active.length; j++) {
+      const c = cursors[active[j]];
+      const cmp = c.token === min.token ? Buffer.compare(c.key, min.key) : c.token < min.token ? -1 : 1;
+      if (cmp < 0) {
+        min = c;
+        here.length = 0;
+        here.push(active[j]);
+      } else if (cmp === 0) {
+        here.push(active[j]);
+      }
+    }
+    const token = min.token;
+    if (token > limits.endToken) break;
+    const key = min.key;
+    const limit = Math.min(query.limit ?? Infinity, rowsLeft);
+    let p: LivePartition | null;
+    if (here.length === 1 && simple && !min.wide) {
+      p = liveWhole(min.partition(), limit, query.nowSec);
+    } else {
+      const parts: PartitionSource[] = here.map((i) => (cursors[i].wide ? sources[i] : new WholePartition(cursors[i].partition())));
+      p = readLivePartition(parts, key, token, { ...query, limit });
+    }
+    if (p !== null) {
+      out.push(p);
+      rowsLeft -= p.rows.length;
+      if (out.length >= limits.partitionLimit || rowsLeft <= 0) return out;
+    }
+    for (const i of here) {
+      if (!cursors[i].next()) active.splice(active.indexOf(i), 1);
+    }
+  }
+  return out;
+}
+
+/** What readLivePartition gives for a whole partition from one source, forward, no slices. */
+function liveWhole(p: Partition, limit: number, nowSec: number): LivePartition | null {
+  if (limit <= 0) return null;
+  const staticRow = p.staticRow === null ? null : liveRow(p.staticRow, p.deletion, LIVE, nowSec);
+  const rows: Row[] = [];
+  const sweep = p.rangeTombstones.length === 0 ? null : new RangeTombstoneSweep(p.rangeTombstones, false);
+  const src = p.rows;
+  for (let i = 0; i < src.length && rows.length < limit; i++) {
+    const row = src[i];
+    const live = liveRow(row, p.deletion, sweep === null ? LIVE : sweep.deletionAt(row.clustering), nowSec);
+    if (live !== null) rows.push(live);
+  }
+  if (rows.length === 0 && staticRow === null) return null;
+  return { key: p.key, token: p.token, staticRow, rows };
+}
+
+/** One partition already read whole, answering readPartition as its source would. */
+class WholePartition implements PartitionSource {
+  constructor(private readonly p: Partition) {}
+
+  readPartition(key: Buffer, token: bigint, slice: ClusteringSlice, maxRows: number, fromEnd: boolean): Partition | null {
+    const p = this.p;
+    if (token !== p.token || !key.equals(p.key)) return null;
+    const all = p.rows;
+    let from = lowerBound(all, slice.start);
+    let to = Buffer.compare(slice.start, slice.end) >= 0 ? from : lowerBound(all, slice.end);
+    if (to < from) to = from;
+    if (maxRows <= 0) to = from;
+    else if (to - from > maxRows) {
+      if (fromEnd) from = to - maxRows;
+      else to = from + maxRows;
+    }
+    const rows = from === 0 && to === all.length ? all : all.slice(from, to);
+    const rangeTombstones = p.rangeTombstones.length === 0 ? p.rangeTombstones : p.rangeTombstones.filter((rt) => Buffer.compare(rt.start, slice.end) < 0 && Buffer.compare(slice.start, rt.end) < 0);
+    return { key: p.key, token: p.token, deletion: p.deletion, staticRow: p.staticRow, rangeTombstones, rows };
+  }
+
+  partitionKeys(): PartitionPosition[] {
+    throw new Error('WholePartition answers reads of its one partition only');
+  }
+}
+
+function lowerBound(rows: readonly Row[], clustering: Buffer): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Buffer.compare(rows[mid].clustering, clustering) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

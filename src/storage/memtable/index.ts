@@ -1,2 +1,2 @@
-export { Memtable } from './memtable.js';
+export { Memtable, MemtableCursor } from './memtable.js';
 export { BTree } from './btree.js';

@@ -1,6 +1,6 @@
 import { BTree } from './btree.js';
-import { PartitionTable, TABLE_BYTES_PER_ENTRY } from './partition-table.js';
-import type { TableEntry } from './partition-table.js';
+import { PartitionTable } from './partition-table.js';
+import type { KeyStore } from './partition-table.js';
 import { LIVE, estimatedRowSizeBytes, mergeDeletion, mergeRows, DELETION_OVERHEAD_BYTES } from '../model/index.js';
 import type {
   ClusteringSlice,
@@ -12,9 +12,11 @@ import type {
   RangeTombstone,
   Row,
 } from '../model/index.js';
-import { bigHi, bigLo, ByteReader, ByteWriter } from '../sstable/bytes.js';
-import { DataEncoder, readRow } from '../sstable/data-format.js';
+import { int64FromWords } from '../model/int64.js';
+import { bigHi, bigLo, ByteReader, ByteWriter, copyBytes } from '../sstable/bytes.js';
+import { DataEncoder, MAX_KEY_BYTES, readRow } from '../sstable/data-format.js';
 import type { EncodedPartition } from '../sstable/data-format.js';
+import { SSTableUsageError } from '../sstable/errors.js';
 import { StatsCollector } from '../sstable/statistics.js';
 
 /**
@@ -22,28 +24,38 @@ import { StatsCollector } from '../sstable/statistics.js';
  * clustering order. Writes merge into what is there (last write wins), so the memtable holds at
  * most one version of each row.
  *
- * Rows are kept encoded, in SSTable Data's row format with this memtable's column ids, in large
- * slabs: a row costs its bytes and no objects, the garbage collector has a few objects per
- * partition to trace instead of a dozen, the accounted size is what the slabs really hold, and a
- * flush copies the bytes into the SSTable instead of encoding objects (see encodedPartitions).
- * Reads decode the rows they return, as an SSTable read does. A row overwritten by a later write
- * is merged and encoded again; the old bytes stay in the slab until the flush (and are counted).
- * Partition deletions, static rows and range tombstones are rare and stay objects.
+ * Nothing here is an object per partition or per row in the common case. Keys and rows are kept
+ * encoded — rows in SSTable Data's row format with this memtable's column ids — in 1 MiB slabs;
+ * partitions are numbers in a PartitionTable (typed arrays), and a partition's only row is a
+ * number too (its slab location). So the garbage collector traces a few arrays however full the
+ * memtable is, the accounted size is what the slabs and arrays really hold, and a flush copies
+ * bytes into the SSTable instead of encoding objects (see encodedPartitions). Reads decode the
+ * rows they return, as an SSTable read does. A row overwritten by a later write is merged and
+ * encoded again; the old bytes stay in the slab until the flush (and are counted).
+ * Partition deletions, static rows, range tombstones and partitions of several rows are rarer and
+ * keep an object (PartitionExtra).
  */
 
-/** Rows stay in a sorted array while few (most partitions); a B-tree takes over for wide ones. */
+/** Rows stay in a sorted array while few; a B-tree takes over for wide partitions. */
 const ROWS_ARRAY_MAX = 64;
+/** Slabs grow from FIRST_SLAB_BYTES, doubling, to SLAB_BYTES: a small memtable holds small slabs. */
+const FIRST_SLAB_BYTES = 1024;
 const SLAB_BYTES = 1 << 20;
 
-/**
- * Heap held per partition besides slab bytes: the MemPartition object and the token bigint it
- * keeps, plus the table's slots for it. Per row of a multi-row partition: its RowRef and
- * clustering view. Measured, not guessed: see test/storage/memtable/memtable.test.ts.
- */
-export const MEM_PARTITION_OVERHEAD_BYTES = 160 + TABLE_BYTES_PER_ENTRY;
+/** Per partition with an extra object, and per row of a multi-row partition (its RowRef and clustering view). */
+export const MEM_EXTRA_OVERHEAD_BYTES = 160;
 export const MEM_ROW_OVERHEAD_BYTES = 160;
 
-/** Where one encoded row lives: its slab location (see Memtable.slabAt). */
+/**
+ * A slab location in one number: slab index * 2^32 + offset. Rows are self-delimiting (their
+ * clustering and body lengths lead), so a location is all a row needs.
+ */
+const SLAB_SPAN = 0x100000000;
+/** rowLocs value of a partition without rows, and of one whose rows are in its extra. */
+const NO_ROW = -1;
+const IN_EXTRA = -2;
+
+/** Where one encoded row of a multi-row partition lives. */
 interface RowRef {
   readonly clustering: Buffer;
   readonly loc: number;
@@ -51,54 +63,41 @@ interface RowRef {
 
 const NO_RANGE_TOMBSTONES: readonly RangeTombstone[] = Object.freeze([]);
 
-/**
- * A slab location in one number: slab index * 2^32 + offset. Rows are self-delimiting (their
- * clustering and body lengths lead), so a location is all a row needs — no object per row.
- */
-const SLAB_SPAN = 0x100000000;
-const NO_ROW = -1;
-
-class MemPartition implements TableEntry {
+/** What a partition holds besides its key and a single row. */
+class PartitionExtra {
   deletion: DeletionTime = LIVE;
   staticRow: Row | null = null;
   rangeTombstones: readonly RangeTombstone[] = NO_RANGE_TOMBSTONES;
-  /** The only row's location, when there is exactly one. */
-  rowLoc = NO_ROW;
-  /** More than one row: sorted by clustering (array), or a B-tree once wide. */
+  /** More than one row: sorted by clustering (array), or a B-tree once wide; null for a single row. */
   rows: RowRef[] | null = null;
   tree: BTree<Buffer, RowRef> | null = null;
-
-  constructor(
-    readonly hi: number,
-    readonly lo: number,
-    readonly token: bigint,
-    readonly keyBuf: Buffer,
-    readonly keyStart: number,
-    readonly keyEnd: number,
-  ) {}
-
-  get key(): Buffer {
-    return this.keyBuf.subarray(this.keyStart, this.keyEnd);
-  }
 }
 
-export class Memtable implements PartitionSource {
-  private readonly table = new PartitionTable<MemPartition>();
+export class Memtable implements PartitionSource, KeyStore {
+  private readonly slabs: Buffer[] = [];
+  private readonly table = new PartitionTable(this);
+  /** Per partition number: its only row's location, NO_ROW, or IN_EXTRA. */
+  private rowLocs = new Float64Array(8);
+  private readonly extras = new Map<number, PartitionExtra>();
   /** Statistics of what was encoded; only minTimestamp is used (conservative across overwrites). */
   private readonly encodeStats = new StatsCollector();
   private readonly encoder = new DataEncoder(this.encodeStats);
   private readonly scratch = new ByteWriter(4096);
   private readonly reader = new ByteReader(Buffer.alloc(0), 0, 0);
-  private readonly slabs: Buffer[] = [];
   private slab: Buffer = Buffer.alloc(0);
   private slabUsed = 0;
-  private accountedBytes = 0;
+  private slabBytes = 0;
+  /** Estimated heap of the objects (extras, static rows, range tombstones, row references). */
+  private objectBytes = 0;
   /** Writes that have been routed to this memtable but not yet applied (awaiting the commit log). */
   pendingWrites = 0;
 
-  /** Heap held by the data (slab bytes in use plus fixed per-object overheads), for the flush threshold. */
+  /**
+   * Memory held, for the flush threshold: the slabs (all but the free end of the current one)
+   * and the arrays as allocated, plus estimates for the few objects.
+   */
   get sizeBytes(): number {
-    return this.accountedBytes;
+    return this.slabBytes - (this.slab.length - this.slabUsed) + this.table.memoryBytes + this.rowLocs.byteLength + this.objectBytes;
   }
 
   get partitionCount(): number {
@@ -119,6 +118,14 @@ export class Memtable implements PartitionSource {
     return this.encoder.columns;
   }
 
+  slabAt(loc: number): Buffer {
+    return this.slabs[Math.floor(loc / SLAB_SPAN)];
+  }
+
+  offsetAt(loc: number): number {
+    return loc % SLAB_SPAN;
+  }
+
   apply(update: PartitionUpdate): void {
     this.applyPrepared(update, this.prepare(update));
   }
@@ -129,6 +136,7 @@ export class Memtable implements PartitionSource {
    * location for applyPrepared (NO_ROW when the update has no rows).
    */
   prepare(update: PartitionUpdate): number {
+    if (update.key.length > MAX_KEY_BYTES) throw new SSTableUsageError(`partition key of ${update.key.length} bytes exceeds ${MAX_KEY_BYTES}`);
     const rows = update.rows;
     const w = this.scratch;
     w.reset();
@@ -149,25 +157,31 @@ export class Memtable implements PartitionSource {
   applyPrepared(update: PartitionUpdate, loc: number): void {
     const hi = bigHi(update.token);
     const lo = bigLo(update.token);
-    let p = this.table.get(hi, lo, update.key);
-    if (p === undefined) {
-      const keyLen = update.key.length;
-      this.reserve(keyLen);
-      const at = this.slabUsed - keyLen;
-      update.key.copy(this.slab, at);
-      p = new MemPartition(hi, lo, update.token, this.slab, at, at + keyLen);
-      this.table.insert(p);
-      this.accountedBytes += MEM_PARTITION_OVERHEAD_BYTES;
+    const key = update.key;
+    let p = this.table.find(hi, lo, key);
+    if (p < 0) {
+      const keyLoc = this.reserve(key.length);
+      const at = this.slabUsed - key.length;
+      copyBytes(key, 0, key.length, this.slab, at);
+      p = this.table.add(hi, lo, keyLoc, key.length);
+      if (p === this.rowLocs.length) {
+        const grown = new Float64Array(this.rowLocs.length * 2);
+        grown.set(this.rowLocs);
+        this.rowLocs = grown;
+      }
+      this.rowLocs[p] = NO_ROW;
     }
-    if (update.deletion !== LIVE && update.deletion.markedAtMicros !== LIVE.markedAtMicros) {
-      p.deletion = mergeDeletion(p.deletion, update.deletion);
-    }
-    if (update.staticRow !== null) {
-      p.staticRow = p.staticRow === null ? update.staticRow : mergeRows(p.staticRow, update.staticRow);
-      this.accountedBytes += estimatedRowSizeBytes(update.staticRow);
-    }
-    for (const rt of update.rangeTombstones) {
-      if (addRangeTombstone(p, rt)) this.accountedBytes += DELETION_OVERHEAD_BYTES + rt.start.length + rt.end.length;
+    const hasDeletion = update.deletion !== LIVE && update.deletion.markedAtMicros !== LIVE.markedAtMicros;
+    if (hasDeletion || update.staticRow !== null || update.rangeTombstones.length > 0) {
+      const x = this.extraOf(p);
+      if (hasDeletion) x.deletion = mergeDeletion(x.deletion, update.deletion);
+      if (update.staticRow !== null) {
+        x.staticRow = x.staticRow === null ? update.staticRow : mergeRows(x.staticRow, update.staticRow);
+        this.objectBytes += estimatedRowSizeBytes(update.staticRow);
+      }
+      for (const rt of update.rangeTombstones) {
+        if (addRangeTombstone(x, rt)) this.objectBytes += DELETION_OVERHEAD_BYTES + rt.start.length + rt.end.length;
+      }
     }
     const n = update.rows.length;
     if (n === 0) return;
@@ -181,42 +195,50 @@ export class Memtable implements PartitionSource {
     }
   }
 
+  private extraOf(p: number): PartitionExtra {
+    let x = this.extras.get(p);
+    if (x === undefined) {
+      x = new PartitionExtra();
+      this.extras.set(p, x);
+      this.objectBytes += MEM_EXTRA_OVERHEAD_BYTES;
+    }
+    return x;
+  }
+
   /** Reserves n bytes at the end of the current slab (a new one when they do not fit); returns their location. */
   private reserve(n: number): number {
     if (this.slabUsed + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, n));
+      this.slab = Buffer.allocUnsafeSlow(Math.max(Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, 2 * this.slab.length)), n));
       this.slabs.push(this.slab);
       this.slabUsed = 0;
+      this.slabBytes += this.slab.length;
     }
     const at = this.slabUsed;
     this.slabUsed += n;
-    this.accountedBytes += n;
     return (this.slabs.length - 1) * SLAB_SPAN + at;
   }
 
-  private slabAt(loc: number): Buffer {
-    return this.slabs[Math.floor(loc / SLAB_SPAN)];
-  }
-
-  /** Stores the row encoded at loc in p, merging it with a row of the same clustering. */
-  private upsertRow(p: MemPartition, loc: number): void {
-    if (p.rowLoc === NO_ROW && p.rows === null && p.tree === null) {
-      p.rowLoc = loc;
+  /** Stores the row encoded at loc in partition p, merging it with a row of the same clustering. */
+  private upsertRow(p: number, loc: number): void {
+    const only = this.rowLocs[p];
+    if (only === NO_ROW) {
+      this.rowLocs[p] = loc;
       return;
     }
     const clustering = this.clusteringOf(loc);
-    if (p.rowLoc !== NO_ROW) {
-      if (this.clusteringOf(p.rowLoc).equals(clustering)) {
-        p.rowLoc = this.mergeEncoded(p.rowLoc, loc);
+    if (only !== IN_EXTRA) {
+      if (this.clusteringOf(only).equals(clustering)) {
+        this.rowLocs[p] = this.mergeEncoded(only, loc);
         return;
       }
-      const only: RowRef = { clustering: this.clusteringOf(p.rowLoc), loc: p.rowLoc };
-      p.rowLoc = NO_ROW;
-      p.rows = [only];
-      this.accountedBytes += MEM_ROW_OVERHEAD_BYTES;
+      const x = this.extraOf(p);
+      x.rows = [{ clustering: this.clusteringOf(only), loc: only }];
+      this.rowLocs[p] = IN_EXTRA;
+      this.objectBytes += MEM_ROW_OVERHEAD_BYTES;
     }
-    if (p.rows !== null) {
-      const rows = p.rows;
+    const x = this.extras.get(p)!;
+    if (x.rows !== null) {
+      const rows = x.rows;
       const i = lowerBound(rows, clustering);
       if (i < rows.length && rows[i].clustering.equals(clustering)) {
         const merged = this.mergeEncoded(rows[i].loc, loc);
@@ -224,18 +246,18 @@ export class Memtable implements PartitionSource {
         return;
       }
       rows.splice(i, 0, { clustering, loc });
-      this.accountedBytes += MEM_ROW_OVERHEAD_BYTES;
+      this.objectBytes += MEM_ROW_OVERHEAD_BYTES;
       if (rows.length > ROWS_ARRAY_MAX) {
-        p.tree = new BTree<Buffer, RowRef>(rows.map((r) => [r.clustering, r] as [Buffer, RowRef]), Buffer.compare);
-        p.rows = null;
+        x.tree = new BTree<Buffer, RowRef>(rows.map((r) => [r.clustering, r] as [Buffer, RowRef]), Buffer.compare);
+        x.rows = null;
       }
       return;
     }
-    const tree = p.tree!;
+    const tree = x.tree!;
     const existing = tree.get(clustering);
     if (existing === undefined) {
       tree.set(clustering, { clustering, loc });
-      this.accountedBytes += MEM_ROW_OVERHEAD_BYTES;
+      this.objectBytes += MEM_ROW_OVERHEAD_BYTES;
     } else {
       const merged = this.mergeEncoded(existing.loc, loc);
       tree.set(clustering, { clustering: this.clusteringOf(merged), loc: merged });
@@ -259,38 +281,52 @@ export class Memtable implements PartitionSource {
 
   private decodeRow(loc: number): Row {
     const slab = this.slabAt(loc);
-    const off = loc % SLAB_SPAN;
     const r = this.reader;
     r.buf = slab;
-    r.pos = off;
+    r.pos = loc % SLAB_SPAN;
     r.end = slab.length;
     return readRow(r, this.encoder.columns);
   }
 
+  /** @internal Partition p's key: a view into its slab. */
+  keyOf(p: number): Buffer {
+    const loc = this.table.keyLocOf(p);
+    const off = loc % SLAB_SPAN;
+    return this.slabAt(loc).subarray(off, off + this.table.keyLengthOf(p));
+  }
+
+  /** @internal Partition p's token. */
+  tokenOf(p: number): bigint {
+    return int64FromWords(this.table.hiOf(p), this.table.loOf(p));
+  }
+
   readPartition(key: Buffer, token: bigint, slice: ClusteringSlice, maxRows: number, fromEnd: boolean): Partition | null {
-    const p = this.table.get(bigHi(token), bigLo(token), key);
-    if (p === undefined) return null;
+    const p = this.table.find(bigHi(token), bigLo(token), key);
+    if (p < 0) return null;
+    const x = this.extras.get(p);
     return {
       key,
-      token: p.token,
-      deletion: p.deletion,
-      staticRow: p.staticRow,
-      rangeTombstones: p.rangeTombstones.length === 0 ? NO_RANGE_TOMBSTONES : p.rangeTombstones.filter((rt) => Buffer.compare(rt.start, slice.end) < 0 && Buffer.compare(slice.start, rt.end) < 0),
-      rows: this.rowsIn(p, slice, maxRows, fromEnd),
+      token,
+      deletion: x?.deletion ?? LIVE,
+      staticRow: x?.staticRow ?? null,
+      rangeTombstones: x === undefined || x.rangeTombstones.length === 0 ? NO_RANGE_TOMBSTONES : x.rangeTombstones.filter((rt) => Buffer.compare(rt.start, slice.end) < 0 && Buffer.compare(slice.start, rt.end) < 0),
+      rows: this.rowsIn(p, x, slice, maxRows, fromEnd),
     };
   }
 
   /** Rows with start <= clustering < end, ascending; at most maxRows from the chosen end. */
-  private rowsIn(p: MemPartition, slice: ClusteringSlice, maxRows: number, fromEnd: boolean): Row[] {
+  private rowsIn(p: number, x: PartitionExtra | undefined, slice: ClusteringSlice, maxRows: number, fromEnd: boolean): Row[] {
     if (maxRows <= 0) return [];
-    if (p.rowLoc !== NO_ROW) {
-      const c = this.clusteringOf(p.rowLoc);
+    const only = this.rowLocs[p];
+    if (only === NO_ROW) return [];
+    if (only !== IN_EXTRA) {
+      const c = this.clusteringOf(only);
       if (Buffer.compare(c, slice.start) < 0 || Buffer.compare(c, slice.end) >= 0) return [];
-      return [this.decodeRow(p.rowLoc)];
+      return [this.decodeRow(only)];
     }
     const out: Row[] = [];
-    if (p.rows !== null) {
-      const rows = p.rows;
+    if (x!.rows !== null) {
+      const rows = x!.rows;
       let from = lowerBound(rows, slice.start);
       let to = lowerBound(rows, slice.end);
       if (to - from > maxRows) {
@@ -298,8 +334,8 @@ export class Memtable implements PartitionSource {
         else to = from + maxRows;
       }
       for (let i = from; i < to; i++) out.push(this.decodeRow(rows[i].loc));
-    } else if (p.tree !== null) {
-      const tree = p.tree;
+    } else {
+      const tree = x!.tree!;
       if (!fromEnd) {
         for (const [clustering, r] of tree.entries(slice.start)) {
           if (out.length >= maxRows || Buffer.compare(clustering, slice.end) >= 0) break;
@@ -321,26 +357,46 @@ export class Memtable implements PartitionSource {
   partitionKeys(after: PartitionPosition | null, endToken: bigint, limit: number): PartitionPosition[] {
     const out: PartitionPosition[] = [];
     if (limit <= 0) return out;
-    const from = after === null ? null : { hi: bigHi(after.token), lo: bigLo(after.token), key: after.key };
-    for (const p of this.table.entriesAfter(from)) {
-      if (p.token > endToken) break;
-      out.push({ token: p.token, key: p.key });
+    const ordered = this.table.inOrder();
+    for (let i = this.table.indexAfter(ordered, afterWords(after)); i < ordered.length; i++) {
+      const token = this.tokenOf(ordered[i]);
+      if (token > endToken) break;
+      out.push({ token, key: this.keyOf(ordered[i]) });
       if (out.length >= limit) break;
     }
     return out;
   }
 
+  /** A cursor over the partitions after `after` (from the start when null), in ring order: a scan's. */
+  scanCursor(after: PartitionPosition | null): MemtableCursor {
+    const ordered = this.table.inOrder();
+    return new MemtableCursor(this, ordered, this.table.indexAfter(ordered, afterWords(after)));
+  }
+
+  /** @internal Partition p, whole and decoded. */
+  decodePartition(p: number): Partition {
+    const x = this.extras.get(p);
+    return {
+      key: this.keyOf(p),
+      token: this.tokenOf(p),
+      deletion: x?.deletion ?? LIVE,
+      staticRow: x?.staticRow ?? null,
+      rangeTombstones: x === undefined ? NO_RANGE_TOMBSTONES : x.rangeTombstones,
+      rows: this.rowsIn(p, x, FULL, Infinity, false),
+    };
+  }
+
+  /** @internal Whether partition p has many rows (a B-tree of them). */
+  isWide(p: number): boolean {
+    return this.extras.get(p)?.tree != null;
+  }
+
   /** Every partition in ring order, whole and decoded. */
   *allPartitions(): IterableIterator<Partition> {
-    for (const p of this.table.entriesAfter(null)) {
-      yield {
-        key: p.key,
-        token: p.token,
-        deletion: p.deletion,
-        staticRow: p.staticRow,
-        rangeTombstones: p.rangeTombstones.slice(),
-        rows: this.rowsIn(p, FULL, Infinity, false),
-      };
+    const ordered = this.table.inOrder();
+    for (let i = 0; i < ordered.length; i++) {
+      const p = this.decodePartition(ordered[i]);
+      yield { ...p, rangeTombstones: p.rangeTombstones.slice() };
     }
   }
 
@@ -361,20 +417,61 @@ export class Memtable implements PartitionSource {
       starts.push(off);
       ends.push(rowEnd(slab, off));
     };
-    for (const p of this.table.entriesAfter(null)) {
+    const ordered = this.table.inOrder();
+    for (let i = 0; i < ordered.length; i++) {
+      const p = ordered[i];
       bufs.length = 0;
       starts.length = 0;
       ends.length = 0;
-      if (p.rowLoc !== NO_ROW) add(p.rowLoc);
-      else for (const r of p.rows ?? p.tree?.valuesArray() ?? []) add(r.loc);
-      out.token = p.token;
-      out.key = p.key;
-      out.deletion = p.deletion;
-      out.staticRow = p.staticRow;
-      out.rangeTombstones = p.rangeTombstones;
+      const only = this.rowLocs[p];
+      const x = this.extras.get(p);
+      if (only >= 0) add(only);
+      else if (only === IN_EXTRA) for (const r of x!.rows ?? x!.tree!.valuesArray()) add(r.loc);
+      out.token = this.tokenOf(p);
+      out.key = this.keyOf(p);
+      out.deletion = x?.deletion ?? LIVE;
+      out.staticRow = x?.staticRow ?? null;
+      out.rangeTombstones = x?.rangeTombstones ?? NO_RANGE_TOMBSTONES;
       out.rowCount = bufs.length;
       yield out;
     }
+  }
+}
+
+function afterWords(after: PartitionPosition | null): { hi: number; lo: number; key: Buffer } | null {
+  return after === null ? null : { hi: bigHi(after.token), lo: bigLo(after.token), key: after.key };
+}
+
+/** Partitions of a memtable in ring order, from a snapshot of its order (later writes are not seen). */
+export class MemtableCursor {
+  private p = -1;
+
+  constructor(
+    private readonly memtable: Memtable,
+    private readonly ordered: Int32Array,
+    private i: number,
+  ) {}
+
+  next(): boolean {
+    this.p = this.i < this.ordered.length ? this.ordered[this.i++] : -1;
+    return this.p >= 0;
+  }
+
+  get token(): bigint {
+    return this.memtable.tokenOf(this.p);
+  }
+
+  get key(): Buffer {
+    return this.memtable.keyOf(this.p);
+  }
+
+  /** Many rows (a B-tree): a limited read had better take a window through readPartition. */
+  get wide(): boolean {
+    return this.memtable.isWide(this.p);
+  }
+
+  partition(): Partition {
+    return this.memtable.decodePartition(this.p);
   }
 }
 
@@ -411,13 +508,13 @@ function clusteringAt(slab: Buffer, start: number): Buffer {
 }
 
 /** Adds a range tombstone in canonical order; false when an equal one is there already. */
-function addRangeTombstone(p: MemPartition, rt: RangeTombstone): boolean {
-  const list = p.rangeTombstones === NO_RANGE_TOMBSTONES ? [] : (p.rangeTombstones as RangeTombstone[]);
+function addRangeTombstone(x: PartitionExtra, rt: RangeTombstone): boolean {
+  const list = x.rangeTombstones === NO_RANGE_TOMBSTONES ? [] : (x.rangeTombstones as RangeTombstone[]);
   let i = list.length;
   while (i > 0 && compareRangeTombstones(list[i - 1], rt) > 0) i--;
   if (i > 0 && compareRangeTombstones(list[i - 1], rt) === 0) return false;
   list.splice(i, 0, rt);
-  p.rangeTombstones = list;
+  x.rangeTombstones = list;
   return true;
 }
 

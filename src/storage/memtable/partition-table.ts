@@ -1,194 +1,186 @@
 /**
- * The memtable's map of partitions: point lookups by (token, key), and ring order —
+ * The memtable's index of partitions: point lookups by (token, key), and ring order —
  * (token, key bytes), as comparePositions — for flushes and scans.
  *
- * Writes only need lookups, and at a few hundred thousand partitions every structure that keeps
- * order on each insert (a B-tree, buckets of sorted arrays) cost about a microsecond per write in
- * cache misses, more than the rest of the write path. So lookups go through an open-addressing
- * hash table whose probe sequence reads one flat Int32Array, and ring order is made only when
- * asked for: partitions inserted since the last ordered read are sorted on their own and merged
- * into the ordered array, which is replaced, never changed in place (a caller may still hold it).
- * A flush sorts once; a scan page between writes costs a merge.
+ * Partitions are numbered 0, 1, 2, … in arrival order and described by parallel typed arrays
+ * (token words, key location): no object per partition, so the garbage collector has nothing to
+ * trace or copy however many partitions a memtable holds, and what the table costs is what the
+ * arrays hold. Writes only need lookups, and every structure that keeps order on each insert (a
+ * B-tree, buckets of sorted arrays) cost about a microsecond per write in cache misses at a few
+ * hundred thousand partitions. So lookups go through an open-addressing hash table of partition
+ * numbers, and ring order is made only when asked for: partitions added since the last ordered
+ * read are radix-sorted on their token words and merged into the ordered array, which is
+ * replaced, never changed in place (a scan may still hold it). A flush sorts once; a scan page
+ * between writes costs a merge.
  *
- * Tokens are compared as two 32-bit words (hi signed, lo unsigned), never as bigints.
+ * Tokens are kept as two 32-bit words (hi signed, lo unsigned), never as bigints.
  */
 
-/** What the table holds: a partition's position as numbers plus its key bytes. */
-export interface TableEntry {
-  readonly hi: number;
-  readonly lo: number;
-  /** The key bytes are keyBuf[keyStart, keyEnd). */
-  readonly keyBuf: Buffer;
-  readonly keyStart: number;
-  readonly keyEnd: number;
+/** Where the key bytes of the partitions live: the memtable's slabs. */
+export interface KeyStore {
+  /** The buffer holding the key at location loc, and the key's offset in it. */
+  slabAt(loc: number): Buffer;
+  offsetAt(loc: number): number;
 }
 
-/** Bytes per partition the table itself holds (hash slots at load <= 1/2, ordered array): for accounting. */
-export const TABLE_BYTES_PER_ENTRY = 40;
+/** Small: most memtables of a node (system tables, idle tables) hold a handful of partitions. */
+const INITIAL_CAPACITY = 8;
 
-const INITIAL_CAPACITY = 64;
 
-/** key vs buf[start, end), bytewise; JavaScript beats the native call for short keys. */
-function compareKey(key: Buffer, buf: Buffer, start: number, end: number): number {
-  const n = key.length;
-  const m = end - start;
-  if (n > 48) return key.compare(buf, start, end);
-  const l = n < m ? n : m;
-  for (let i = 0; i < l; i++) {
-    const d = key[i] - buf[start + i];
-    if (d !== 0) return d;
-  }
-  return n - m;
-}
-
-/** Orders an entry against (hi, lo, key): negative when the entry sorts first. */
-export function compareEntry(e: TableEntry, hi: number, lo: number, key: Buffer): number {
-  if (e.hi !== hi) return e.hi < hi ? -1 : 1;
-  if (e.lo !== lo) return e.lo < lo ? -1 : 1;
-  return -compareKey(key, e.keyBuf, e.keyStart, e.keyEnd);
-}
-
-function compareEntries(a: TableEntry, b: TableEntry): number {
-  if (a.hi !== b.hi) return a.hi < b.hi ? -1 : 1;
-  if (a.lo !== b.lo) return a.lo < b.lo ? -1 : 1;
-  const n = a.keyEnd - a.keyStart;
-  const m = b.keyEnd - b.keyStart;
-  const l = n < m ? n : m;
-  for (let i = 0; i < l; i++) {
-    const d = a.keyBuf[a.keyStart + i] - b.keyBuf[b.keyStart + i];
-    if (d !== 0) return d;
-  }
-  return n - m;
-}
-
-/** Mixes the token words with a little of the key buf[start, end), so keys sharing a token spread out too. */
-function slotHash(hi: number, lo: number, buf: Buffer, start: number, end: number): number {
-  const n = end - start;
+/** Mixes the token words with a little of the key, so keys sharing a token spread out too. */
+function slotHash(hi: number, lo: number, buf: Uint8Array, start: number, n: number): number {
   let h = hi ^ Math.imul(lo, 0x9e3779b1) ^ Math.imul(n, 0x85ebca77);
-  if (n > 0) h ^= (buf[start] << 8) ^ (buf[end - 1] << 16) ^ buf[start + (n >> 1)];
+  if (n > 0) h ^= (buf[start] << 8) ^ (buf[start + n - 1] << 16) ^ buf[start + (n >> 1)];
   h ^= h >>> 15;
   return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12);
 }
 
-/** Below this many entries a comparison sort is as quick as the radix sort's fixed costs. */
-const RADIX_SORT_MIN = 2048;
-
-/**
- * Sorts entries into ring order: an LSD radix sort on the token words (16 bits a pass), then a
- * comparison of keys within each run of equal tokens (runs of more than one are rare).
- */
-function sortEntries<E extends TableEntry>(entries: E[]): E[] {
-  const n = entries.length;
-  if (n < RADIX_SORT_MIN) return entries.sort(compareEntries);
-  // The words are read from the entries once, in order: the passes then touch only typed arrays
-  // (reading entries in a permuted order costs a cache miss each).
-  const los = new Uint32Array(n);
-  const his = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    los[i] = entries[i].lo;
-    his[i] = entries[i].hi ^ 0x80000000;
+/** a[aStart, aStart + n) vs b[bStart, bStart + m), bytewise. */
+function compareBytes(a: Uint8Array, aStart: number, n: number, b: Uint8Array, bStart: number, m: number): number {
+  const l = n < m ? n : m;
+  for (let i = 0; i < l; i++) {
+    const d = a[aStart + i] - b[bStart + i];
+    if (d !== 0) return d;
   }
-  let idx = new Uint32Array(n);
-  let tmp = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const digits = new Uint32Array(n);
-  const counts = new Uint32Array(65537);
-  for (let pass = 0; pass < 4; pass++) {
-    const words = pass < 2 ? los : his;
-    const shift = (pass & 1) * 16;
-    for (let i = 0; i < n; i++) digits[i] = (words[idx[i]] >>> shift) & 0xffff;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[digits[i] + 1]++;
-    for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1];
-    for (let i = 0; i < n; i++) tmp[counts[digits[i]]++] = idx[i];
-    const swap = idx;
-    idx = tmp;
-    tmp = swap;
-  }
-  const out: E[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = entries[idx[i]];
-  for (let i = 1; i < n; i++) {
-    // Insertion sort inside runs of equal tokens (found on the typed arrays, not the entries).
-    if (his[idx[i]] !== his[idx[i - 1]] || los[idx[i]] !== los[idx[i - 1]]) continue;
-    const e = out[i];
-    let j = i - 1;
-    while (j >= 0 && out[j].hi === e.hi && out[j].lo === e.lo && compareEntries(out[j], e) > 0) {
-      out[j + 1] = out[j];
-      j--;
-    }
-    out[j + 1] = e;
-  }
-  return out;
+  return n - m;
 }
 
-export class PartitionTable<E extends TableEntry> {
-  private capacity = INITIAL_CAPACITY;
-  /** Slot i holds items[i] (null: empty), whose hi word is his[i]. */
-  private his = new Int32Array(INITIAL_CAPACITY);
-  private items: Array<E | null> = new Array<E | null>(INITIAL_CAPACITY).fill(null);
+/** Below this many partitions a comparison sort is as quick as the radix sort's fixed costs. */
+const RADIX_SORT_MIN = 2048;
+
+export class PartitionTable {
   private count = 0;
-  /** Every entry in ring order except those in `unordered`. */
-  private ordered: E[] = [];
-  private unordered: E[] = [];
+  private his = new Int32Array(INITIAL_CAPACITY);
+  private los = new Uint32Array(INITIAL_CAPACITY);
+  private keyLocs = new Float64Array(INITIAL_CAPACITY);
+  private keyLens = new Uint32Array(INITIAL_CAPACITY);
+  /** Hash slots: partition number + 1, 0 when free. */
+  private slots = new Int32Array(2 * INITIAL_CAPACITY);
+  /** Every partition in ring order except those in `unordered`. */
+  private ordered: Int32Array = new Int32Array(0);
+  private unordered: number[] = [];
+
+  constructor(private readonly keys: KeyStore) {}
 
   get size(): number {
     return this.count;
   }
 
-  get(hi: number, lo: number, key: Buffer): E | undefined {
-    const mask = this.capacity - 1;
-    const his = this.his;
-    const items = this.items;
-    for (let i = slotHash(hi, lo, key, 0, key.length) & mask; ; i = (i + 1) & mask) {
-      const e = items[i];
-      if (e === null) return undefined;
-      if (his[i] === hi && e.lo === lo && compareKey(key, e.keyBuf, e.keyStart, e.keyEnd) === 0) return e;
+  /** Bytes the table's arrays hold (capacity, not just what is used). */
+  get memoryBytes(): number {
+    return this.his.byteLength + this.los.byteLength + this.keyLocs.byteLength + this.keyLens.byteLength + this.slots.byteLength + this.ordered.byteLength + 8 * this.unordered.length;
+  }
+
+  hiOf(i: number): number {
+    return this.his[i];
+  }
+
+  loOf(i: number): number {
+    return this.los[i];
+  }
+
+  keyLocOf(i: number): number {
+    return this.keyLocs[i];
+  }
+
+  keyLengthOf(i: number): number {
+    return this.keyLens[i];
+  }
+
+  /** The partition number of (hi, lo, key), or -1. */
+  find(hi: number, lo: number, key: Buffer): number {
+    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const n = key.length;
+    for (let s = slotHash(hi, lo, key, 0, n) & mask; ; s = (s + 1) & mask) {
+      const v = slots[s];
+      if (v === 0) return -1;
+      const i = v - 1;
+      if (this.his[i] === hi && this.los[i] === lo && this.keyLens[i] === n) {
+        const loc = this.keyLocs[i];
+        if (compareBytes(key, 0, n, this.keys.slabAt(loc), this.keys.offsetAt(loc), n) === 0) return i;
+      }
     }
   }
 
-  /** Adds an entry whose position is not in the table: the caller just found get() returns nothing. */
-  insert(e: E): void {
-    if ((this.count + 1) * 2 > this.capacity) this.grow();
-    this.place(e);
-    this.count++;
-    this.unordered.push(e);
+  /**
+   * Adds a partition whose position is not in the table (the caller just had find() return -1),
+   * its key stored at keyLoc; returns its number.
+   */
+  add(hi: number, lo: number, keyLoc: number, keyLength: number): number {
+    const i = this.count;
+    if (i === this.his.length) this.growArrays();
+    if ((i + 1) * 2 > this.slots.length) this.growSlots();
+    this.his[i] = hi;
+    this.los[i] = lo;
+    this.keyLocs[i] = keyLoc;
+    this.keyLens[i] = keyLength;
+    this.place(i);
+    this.count = i + 1;
+    this.unordered.push(i);
+    return i;
   }
 
-  /** Puts e in the first free slot of its probe sequence. */
-  private place(e: E): void {
-    const mask = this.capacity - 1;
-    const items = this.items;
-    let i = slotHash(e.hi, e.lo, e.keyBuf, e.keyStart, e.keyEnd) & mask;
-    while (items[i] !== null) i = (i + 1) & mask;
-    items[i] = e;
-    this.his[i] = e.hi;
+  private place(i: number): void {
+    const mask = this.slots.length - 1;
+    const loc = this.keyLocs[i];
+    let s = slotHash(this.his[i], this.los[i], this.keys.slabAt(loc), this.keys.offsetAt(loc), this.keyLens[i]) & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = i + 1;
   }
 
-  private grow(): void {
-    const old = this.items;
-    this.capacity *= 2;
-    this.his = new Int32Array(this.capacity);
-    this.items = new Array<E | null>(this.capacity).fill(null);
-    for (let i = 0; i < old.length; i++) {
-      const e = old[i];
-      if (e !== null) this.place(e);
-    }
+  private growArrays(): void {
+    const n = this.his.length * 2;
+    const his = new Int32Array(n);
+    his.set(this.his);
+    this.his = his;
+    const los = new Uint32Array(n);
+    los.set(this.los);
+    this.los = los;
+    const keyLocs = new Float64Array(n);
+    keyLocs.set(this.keyLocs);
+    this.keyLocs = keyLocs;
+    const keyLens = new Uint32Array(n);
+    keyLens.set(this.keyLens);
+    this.keyLens = keyLens;
   }
 
-  /** Every entry in ring order. The array is never changed afterwards: later inserts make a new one. */
-  inOrder(): readonly E[] {
+  private growSlots(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let i = 0; i < this.count; i++) this.place(i);
+  }
+
+  /** Orders partitions i and j: negative when i sorts first. */
+  compare(i: number, j: number): number {
+    if (this.his[i] !== this.his[j]) return this.his[i] < this.his[j] ? -1 : 1;
+    if (this.los[i] !== this.los[j]) return this.los[i] < this.los[j] ? -1 : 1;
+    const a = this.keyLocs[i];
+    const b = this.keyLocs[j];
+    return compareBytes(this.keys.slabAt(a), this.keys.offsetAt(a), this.keyLens[i], this.keys.slabAt(b), this.keys.offsetAt(b), this.keyLens[j]);
+  }
+
+  /** Orders partition i against (hi, lo, key): negative when i sorts first. */
+  compareTo(i: number, hi: number, lo: number, key: Buffer): number {
+    if (this.his[i] !== hi) return this.his[i] < hi ? -1 : 1;
+    if (this.los[i] !== lo) return this.los[i] < lo ? -1 : 1;
+    const a = this.keyLocs[i];
+    return compareBytes(this.keys.slabAt(a), this.keys.offsetAt(a), this.keyLens[i], key, 0, key.length);
+  }
+
+  /** Partition numbers in ring order. The array is never changed afterwards: later adds make a new one. */
+  inOrder(): Int32Array {
     if (this.unordered.length > 0) {
-      const fresh = sortEntries(this.unordered);
+      const fresh = this.sort(this.unordered);
       this.unordered = [];
       const old = this.ordered;
       if (old.length === 0) {
         this.ordered = fresh;
       } else {
-        const merged: E[] = new Array(old.length + fresh.length);
+        const merged = new Int32Array(old.length + fresh.length);
         let i = 0;
         let j = 0;
         let k = 0;
-        while (i < old.length && j < fresh.length) merged[k++] = compareEntries(old[i], fresh[j]) < 0 ? old[i++] : fresh[j++];
+        while (i < old.length && j < fresh.length) merged[k++] = this.compare(old[i], fresh[j]) < 0 ? old[i++] : fresh[j++];
         while (i < old.length) merged[k++] = old[i++];
         while (j < fresh.length) merged[k++] = fresh[j++];
         this.ordered = merged;
@@ -197,22 +189,59 @@ export class PartitionTable<E extends TableEntry> {
     return this.ordered;
   }
 
-  /** Index in inOrder() of the first entry after (hi, lo, key), or 0 when `after` is null. */
-  indexAfter(ordered: readonly E[], after: { hi: number; lo: number; key: Buffer } | null): number {
+  /**
+   * Sorts partition numbers into ring order: an LSD radix sort on the token words, 16 bits a
+   * pass, reading only the typed arrays; then keys decide within runs of equal tokens (rare).
+   */
+  private sort(ids: number[]): Int32Array {
+    const n = ids.length;
+    if (n < RADIX_SORT_MIN) return Int32Array.from(ids.sort((a, b) => this.compare(a, b)));
+    let idx = Int32Array.from(ids);
+    let tmp = new Int32Array(n);
+    const counts = new Uint32Array(65537);
+    for (let pass = 0; pass < 4; pass++) {
+      counts.fill(0);
+      const shift = (pass & 1) * 16;
+      // The low word's halves first, then the high word's, its sign bit flipped to order as unsigned.
+      if (pass < 2) {
+        for (let k = 0; k < n; k++) counts[((this.los[idx[k]] >>> shift) & 0xffff) + 1]++;
+      } else {
+        for (let k = 0; k < n; k++) counts[((((this.his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff) + 1]++;
+      }
+      for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1];
+      if (pass < 2) {
+        for (let k = 0; k < n; k++) tmp[counts[(this.los[idx[k]] >>> shift) & 0xffff]++] = idx[k];
+      } else {
+        for (let k = 0; k < n; k++) tmp[counts[(((this.his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff]++] = idx[k];
+      }
+      const swap = idx;
+      idx = tmp;
+      tmp = swap;
+    }
+    for (let k = 1; k < n; k++) {
+      // Insertion sort inside runs of equal tokens.
+      const e = idx[k];
+      if (this.his[e] !== this.his[idx[k - 1]] || this.los[e] !== this.los[idx[k - 1]]) continue;
+      let j = k - 1;
+      while (j >= 0 && this.his[idx[j]] === this.his[e] && this.los[idx[j]] === this.los[e] && this.compare(idx[j], e) > 0) {
+        idx[j + 1] = idx[j];
+        j--;
+      }
+      idx[j + 1] = e;
+    }
+    return idx;
+  }
+
+  /** Index in `ordered` of the first partition after (hi, lo, key), or 0 when `after` is null. */
+  indexAfter(ordered: Int32Array, after: { hi: number; lo: number; key: Buffer } | null): number {
     if (after === null) return 0;
     let a = 0;
     let z = ordered.length;
     while (a < z) {
       const mid = (a + z) >>> 1;
-      if (compareEntry(ordered[mid], after.hi, after.lo, after.key) <= 0) a = mid + 1;
+      if (this.compareTo(ordered[mid], after.hi, after.lo, after.key) <= 0) a = mid + 1;
       else z = mid;
     }
     return a;
-  }
-
-  /** Entries in ring order from the first one after `after` (or from the start when null). */
-  *entriesAfter(after: { hi: number; lo: number; key: Buffer } | null): IterableIterator<E> {
-    const ordered = this.inOrder();
-    for (let i = this.indexAfter(ordered, after); i < ordered.length; i++) yield ordered[i];
   }
 }

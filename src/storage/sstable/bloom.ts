@@ -45,11 +45,9 @@ export class BloomFilter {
   }
 
   mayContain(key: Uint8Array): boolean {
-    const h = xxh64(key);
-    // The 64-bit hash's words, unsigned (as Number(h & 0xffffffffn) and Number(h >> 32n), without
-    // the intermediate bigints).
-    const h1 = int64Lo(h);
-    const h2 = int64Hi(h) >>> 0;
+    hashKey(key);
+    const h1 = lastH1;
+    const h2 = lastH2;
     const bits = this.bits;
     const m = this.bitCount;
     for (let i = 0; i < this.hashCount; i++) {
@@ -80,6 +78,35 @@ export class BloomFilter {
     }
     return new BloomFilter(hashCount, bitCount, buf.subarray(19, 19 + bytes));
   }
+}
+
+// A read probes the filter of every SSTable with the same key: the last key's hashes are kept
+// (compared by content, so a reused buffer is never mistaken for the key it held before).
+let lastKey = new Uint8Array(64);
+let lastKeyLength = -1;
+let lastH1 = 0;
+let lastH2 = 0;
+
+function hashKey(key: Uint8Array): void {
+  const n = key.length;
+  if (n === lastKeyLength) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (key[i] !== lastKey[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return;
+  }
+  const h = xxh64(key);
+  // The 64-bit hash's words, unsigned (as Number(h & 0xffffffffn) and Number(h >> 32n), without
+  // the intermediate bigints).
+  lastH1 = int64Lo(h);
+  lastH2 = int64Hi(h) >>> 0;
+  if (n > lastKey.length) lastKey = new Uint8Array(n);
+  lastKey.set(key);
+  lastKeyLength = n;
 }
 
 /** Appends the two 32-bit hashes of key to out at pair index k, growing it as needed. */

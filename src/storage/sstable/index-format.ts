@@ -54,21 +54,23 @@ export function writeEntry(w: ByteWriter, token: bigint, key: Buffer, dataOffset
  */
 export function findEntry(buf: Buffer, pos: number, end: number, hi: number, lo: number, key: Buffer, hit: EntryHit): boolean {
   if (end - pos < 3 || buf[pos] !== KIND_ENTRY_BLOCK) throw new RangeError('not an entry block');
-  const count = buf.readUInt16BE(pos + 1);
+  // Bytes are read directly: Buffer's read*BE methods check their arguments on every call, and a
+  // point read passes half a block of entries on average. Bounds are checked per entry.
+  const count = (buf[pos + 1] << 8) | buf[pos + 2];
   pos += 3;
   for (let i = 0; i < count; i++) {
     if (pos + ENTRY_FIXED_BYTES > end) throw new RangeError('entry past the end of its block');
-    const keyLen = buf.readUInt16BE(pos + 8);
+    const keyLen = (buf[pos + 8] << 8) | buf[pos + 9];
     const keyAt = pos + 10;
     const next = keyAt + keyLen + 22;
     if (next > end) throw new RangeError('entry past the end of its block');
-    const eh = buf.readInt32BE(pos);
+    const eh = (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
     if (eh !== hi) {
       if (eh > hi) return false;
       pos = next;
       continue;
     }
-    const el = buf.readUInt32BE(pos + 4);
+    const el = ((buf[pos + 4] << 24) | (buf[pos + 5] << 16) | (buf[pos + 6] << 8) | buf[pos + 7]) >>> 0;
     if (el !== lo) {
       if (el > lo) return false;
       pos = next;
@@ -81,13 +83,17 @@ export function findEntry(buf: Buffer, pos: number, end: number, hi: number, lo:
     }
     if (c > 0) return false;
     const at = keyAt + keyLen;
-    hit.dataOffset = buf.readUIntBE(at, 6);
-    hit.dataLength = buf.readUIntBE(at + 6, 6);
-    hit.rowIndexOffset = buf.readUIntBE(at + 12, 6);
-    hit.rowIndexLength = buf.readUInt32BE(at + 18);
+    hit.dataOffset = u48At(buf, at);
+    hit.dataLength = u48At(buf, at + 6);
+    hit.rowIndexOffset = u48At(buf, at + 12);
+    hit.rowIndexLength = buf[at + 18] * 0x1000000 + ((buf[at + 19] << 16) | (buf[at + 20] << 8) | buf[at + 21]);
     return true;
   }
   return false;
+}
+
+function u48At(buf: Buffer, at: number): number {
+  return ((buf[at] << 8) | buf[at + 1]) * 0x100000000 + buf[at + 2] * 0x1000000 + ((buf[at + 3] << 16) | (buf[at + 4] << 8) | buf[at + 5]);
 }
 
 /** Decodes every entry of a verified entry-block payload buf[pos, end); keys are copied. */

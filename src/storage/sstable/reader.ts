@@ -23,6 +23,7 @@ import { Summary, tokenHi, tokenLo } from './summary.js';
 import { decodeToc, type ComponentSizes } from './toc.js';
 
 const SCAN_WINDOW_BYTES = 1 << 20;
+const SCAN_FIRST_WINDOW_BYTES = 64 * 1024;
 
 /** Re-throws decoding failures of a verified region as corruption of that region. */
 function asCorrupt(err: unknown, path: string, offset: number, length: number): Error {
@@ -40,15 +41,21 @@ class ChunkCursor {
   private window: Buffer = Buffer.alloc(0);
   private windowStart = 0;
 
+  /**
+   * `windowBytes` is the first read's size; each refill doubles it up to SCAN_WINDOW_BYTES, so a
+   * short scan (a small page) does not read a megabyte per SSTable.
+   */
   constructor(
     private readonly file: ReadFile,
     private readonly path: string,
     private readonly end: number,
+    private windowBytes = SCAN_WINDOW_BYTES,
   ) {}
 
   private ensure(pos: number, n: number): Buffer {
     if (pos < this.windowStart || pos + n > this.windowStart + this.window.length) {
-      this.window = this.file.read(pos, Math.max(n, SCAN_WINDOW_BYTES));
+      this.window = this.file.read(pos, Math.max(n, this.windowBytes));
+      this.windowBytes = Math.min(SCAN_WINDOW_BYTES, this.windowBytes * 2);
       this.windowStart = pos;
       if (this.window.length < n) throw new SSTableCorruptError(this.path, pos, n, `short read: ${this.window.length} of ${n} bytes`);
     }
@@ -75,9 +82,9 @@ class ChunkCursor {
 
 /**
  * Walks Data.db front to back one partition at a time: the sequential path of compaction and
- * full scans. A narrow partition stays bytes (its verified header chunk) until partition() is
- * asked for, so compaction can copy it without decoding; a wide one is decoded as it is passed,
- * since its row blocks follow the header.
+ * scans. Partitions stay bytes (verified chunks) until partition() is asked for, so compaction can
+ * copy a narrow one without decoding it and a scan can read a wide one through the row index
+ * instead (SSTableReader.readPartition) when it wants only some of its rows.
  */
 export class PartitionCursor {
   token = 0n;
@@ -90,8 +97,11 @@ export class PartitionCursor {
   chunk: Buffer | null = null;
   /** Where the rows of the narrow current partition start in `chunk`. */
   rowsAt = 0;
-  private wideRows: Row[] | null = null;
+  /** The wide current partition's row blocks (verified chunks) and their offsets in Data.db. */
+  private blocks: Buffer[] = [];
+  private blockOffsets: number[] = [];
   private decoded: Partition | null = null;
+  private readonly r = new ByteReader(Buffer.alloc(0), 0, 0);
   private pos: number;
 
   constructor(
@@ -110,7 +120,8 @@ export class PartitionCursor {
     // The consumer may run between partitions (compaction yields): the SSTable may be closed by then.
     this.reader.assertOpen();
     this.decoded = null;
-    this.wideRows = null;
+    this.blocks.length = 0;
+    this.blockOffsets.length = 0;
     if (this.pos >= this.end) {
       this.header = null;
       this.chunk = null;
@@ -122,7 +133,10 @@ export class PartitionCursor {
     let h: PartitionHeader;
     let rowsAt = 0;
     try {
-      const r = new ByteReader(hc, 4, hc.length - 4);
+      const r = this.r;
+      r.buf = hc;
+      r.pos = 4;
+      r.end = hc.length - 4;
       h = decodeHeader(r, this.columns);
       rowsAt = r.pos;
       if (h.blockCount === 0 && h.rowCount === 0 && r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
@@ -131,20 +145,13 @@ export class PartitionCursor {
       throw asCorrupt(err, this.path, start, hc.length);
     }
     if (h.blockCount > 0) {
-      const rows: Row[] = [];
+      // Verified as they are passed, decoded only if asked for.
       for (let i = 0; i < h.blockCount; i++) {
         const bc = this.cur.chunk(pos);
-        try {
-          const r = new ByteReader(bc, 4, bc.length - 4);
-          readRows(r, r.varint(), this.columns, rows);
-          if (r.pos !== r.end) throw new RangeError('trailing bytes in a row block');
-        } catch (err) {
-          throw asCorrupt(err, this.path, pos, bc.length);
-        }
+        this.blocks.push(bc);
+        this.blockOffsets.push(pos);
         pos += bc.length;
       }
-      if (rows.length !== h.rowCount) throw new SSTableCorruptError(this.path, start, pos - start, `partition declares ${h.rowCount} rows, holds ${rows.length}`);
-      this.wideRows = rows;
       this.chunk = null;
     } else {
       this.chunk = hc;
@@ -158,22 +165,43 @@ export class PartitionCursor {
     return true;
   }
 
+  /** True when the current partition has row blocks (and a row index). */
+  get wide(): boolean {
+    return this.chunk === null;
+  }
+
   /** The current partition, decoded (once). */
   partition(): Partition {
     if (this.decoded !== null) return this.decoded;
     const h = this.header;
     if (h === null) throw new SSTableUsageError('cursor is not on a partition');
-    let rows = this.wideRows;
-    if (rows === null) {
-      const hc = this.chunk!;
-      rows = [];
+    const rows: Row[] = [];
+    const r = this.r;
+    if (this.chunk !== null) {
+      const hc = this.chunk;
       try {
-        const r = new ByteReader(hc, this.rowsAt, hc.length - 4);
+        r.buf = hc;
+        r.pos = this.rowsAt;
+        r.end = hc.length - 4;
         readRows(r, h.rowCount, this.columns, rows);
         if (r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
       } catch (err) {
         throw asCorrupt(err, this.path, this.offset, hc.length);
       }
+    } else {
+      for (let i = 0; i < this.blocks.length; i++) {
+        const bc = this.blocks[i];
+        try {
+          r.buf = bc;
+          r.pos = 4;
+          r.end = bc.length - 4;
+          readRows(r, r.varint(), this.columns, rows);
+          if (r.pos !== r.end) throw new RangeError('trailing bytes in a row block');
+        } catch (err) {
+          throw asCorrupt(err, this.path, this.blockOffsets[i], bc.length);
+        }
+      }
+      if (rows.length !== h.rowCount) throw new SSTableCorruptError(this.path, this.offset, this.pos - this.offset, `partition declares ${h.rowCount} rows, holds ${rows.length}`);
     }
     this.decoded = { key: h.key, token: h.token, deletion: h.deletion, staticRow: h.staticRow, rangeTombstones: h.rangeTombstones, rows };
     return this.decoded;
@@ -494,10 +522,29 @@ export class SSTableReader implements PartitionSource {
    * A cursor over Data.db from its first partition, or from the partition at data offset
    * `fromOffset` (an index entry's), reading sequentially through a large window.
    */
-  cursor(fromOffset = FILE_HEADER_BYTES): PartitionCursor {
+  cursor(fromOffset = FILE_HEADER_BYTES, firstWindowBytes = SCAN_WINDOW_BYTES): PartitionCursor {
     this.checkOpen();
     if (fromOffset < FILE_HEADER_BYTES || fromOffset > this.dataSize) throw new SSTableUsageError(`data offset ${fromOffset} outside ${this.dataPath}`);
-    return new PartitionCursor(this, new ChunkCursor(this.dataFile, this.dataPath, this.dataSize), fromOffset, this.dataSize, this.columns, this.dataPath);
+    return new PartitionCursor(this, new ChunkCursor(this.dataFile, this.dataPath, this.dataSize, firstWindowBytes), fromOffset, this.dataSize, this.columns, this.dataPath);
+  }
+
+  /**
+   * A cursor from the first partition after `after` (from the start when null): a scan's. Its
+   * reads start small and grow, so a short scan reads little.
+   */
+  scanCursor(after: PartitionPosition | null): PartitionCursor {
+    return this.cursor(after === null ? FILE_HEADER_BYTES : this.dataOffsetAfter(after), SCAN_FIRST_WINDOW_BYTES);
+  }
+
+  /** Data offset of the first partition after `after`, or the end of Data. */
+  private dataOffsetAfter(after: PartitionPosition): number {
+    this.checkOpen();
+    if (this.stats.partitionCount === 0) return this.dataSize;
+    if (comparePositions(after, { token: this.summary.lastToken, key: this.summary.lastKey }) >= 0) return this.dataSize;
+    for (let b = Math.max(0, this.summary.floor(tokenHi(after.token), tokenLo(after.token), after.key)); b < this.summary.count; b++) {
+      for (const e of this.entryBlock(b)) if (comparePositions(e, after) > 0) return e.dataOffset;
+    }
+    return this.dataSize;
   }
 
   /** @internal For PartitionCursor: throws once the SSTable is closed. */

@@ -4,6 +4,7 @@ import { RealClock, SeededRandom, SimClock, SimFs } from '../../../src/seams/ind
 import { xxh64Signed } from '../../../src/hash/index.js';
 import { LIVE, NO_DELETION_TIME, StorageEngine } from '../../../src/storage/index.js';
 import type { Cell, Mutation, TableSpec } from '../../../src/storage/index.js';
+import type { Fs } from '../../../src/seams/index.js';
 
 const TABLE: TableSpec = { id: '9e1d7a00-0000-4000-8000-000000000005', keyspace: 'ks', name: 'r', gcGraceSeconds: 1 };
 const key = Buffer.from('k');
@@ -82,4 +83,54 @@ t.test('under periodic sync, flushes keep up with writers that loop on their ack
   for (const p of again.scan(table.id, { after: null, endToken: (1n << 63n) - 1n }, { nowSec: 0 })) rows += p.rows.length;
   t.equal(rows, writes, 'every write is there after a restart');
   await again.close();
+});
+
+t.test('no flush starts while close() waits, so none outlives it', async (t) => {
+  // A background flush ending while close() waited for the flush chain used to start the next
+  // one (its memtables were full again): it then ran after close() resolved, writing SSTables and
+  // deleting commit log segments under the next engine opened on the same directory.
+  const sim = new SimFs(new SeededRandom(3));
+  let closed = false;
+  const late: string[] = [];
+  const guard = <A extends unknown[], R>(name: string, f: (...a: A) => R) => (...a: A): R => {
+    if (closed) late.push(`${name} ${String(a[0])}`);
+    return f(...a);
+  };
+  const fs: Fs = {
+    create: guard('create', (p: string) => sim.create(p)),
+    openAppend: guard('openAppend', (p: string) => sim.openAppend(p)),
+    openRead: guard('openRead', (p: string) => sim.openRead(p)),
+    readFile: guard('readFile', (p: string) => sim.readFile(p)),
+    exists: (p: string) => sim.exists(p),
+    size: (p: string) => sim.size(p),
+    list: (d: string) => sim.list(d),
+    mkdirp: (d: string) => sim.mkdirp(d),
+    rename: guard('rename', (a: string, b: string) => sim.rename(a, b)),
+    unlink: guard('unlink', (p: string) => sim.unlink(p)),
+    rmrf: guard('rmrf', (d: string) => sim.rmrf(d)),
+    syncDir: (d: string) => sim.syncDir(d),
+  };
+  const clock = new SimClock();
+  const engine = await StorageEngine.open({ fs, clock, dataDir: '/data', memtableFlushThresholdBytes: 2048 });
+  await engine.addTable(TABLE);
+  let n = 0;
+  const write = (): Promise<void> => {
+    const k = Buffer.from(`k${n++}`);
+    const tk = xxh64Signed(k);
+    return engine.apply({
+      keyspace: 'ks', key: k, token: tk,
+      updates: [{ tableId: TABLE.id, key: k, token: tk, deletion: LIVE, staticRow: null, rangeTombstones: [], rows: [{ clustering: Buffer.from([0x40, 1]), liveness: { timestampMicros: 1000 + n, ttlSec: 0, expiresAtSec: NO_DELETION_TIME }, deletion: LIVE, complexDeletions: [], cells: [{ column: 'v', path: null, timestampMicros: 1000 + n, ttlSec: 0, localDeletionTimeSec: NO_DELETION_TIME, value: Buffer.alloc(64, 1) }] }] }],
+    });
+  };
+  // Enough to start a background flush; then, once it has switched memtables, enough to fill the
+  // next generation while it runs; then close.
+  await Promise.all(Array.from({ length: 40 }, write));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  const second = Array.from({ length: 40 }, write);
+  await engine.close();
+  closed = true;
+  await Promise.allSettled(second);
+  for (let i = 0; i < 200; i++) await Promise.resolve();
+  await clock.advance(60_000);
+  t.same(late, [], 'nothing touched the files after close() resolved');
 });

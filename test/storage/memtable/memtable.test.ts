@@ -1,11 +1,13 @@
 // The memtable keeps rows encoded: it must still read exactly as the partitions written into it,
 // whatever the slice, limit and direction, merge overwrites by reconciliation, and order keys.
 import t from 'tap';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { SeededRandom } from '../../../src/seams/index.js';
 import { Memtable } from '../../../src/storage/memtable/index.js';
 import { mergePartitions, normalizeRangeTombstones } from '../../../src/storage/model/index.js';
 import type { Partition, PartitionPosition } from '../../../src/storage/model/types.js';
-import { FULL_SLICE } from '../../../src/storage/model/types.js';
+import { FULL_SLICE, LIVE, NO_DELETION_TIME } from '../../../src/storage/model/types.js';
 import { canon, expectedKeys, expectedRead, posString, randomMaxRows, randomPartitions, randomSlice } from '../sstable/model.js';
 
 t.test('reads of random partitions, slices and limits equal the partitions written', async (t) => {
@@ -68,4 +70,30 @@ t.test('writes to the same partition merge as reconciliation says', async (t) =>
   }
   t.equal(mismatches, 0, 'every partition is the reconciliation of what was written to it');
   t.ok(m.sizeBytes > 0, 'the memtable accounts for what it holds');
+});
+
+t.test('the accounted size is what the memtable really holds', async (t) => {
+  // The flush threshold is about memory: if the account were low, memtables would take far more
+  // than the threshold says (the old per-object estimates said 405 bytes for ~735 held).
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const r = new SeededRandom(53);
+  const n = 100_000;
+  const keys = Array.from({ length: n }, () => r.bytes(16));
+  const value = r.bytes(100);
+  const held = (): number => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = held();
+  const m = new Memtable();
+  for (let i = 0; i < n; i++) {
+    const key = keys[i];
+    m.apply({ tableId: 't', key, token: key.readBigInt64BE(0), deletion: LIVE, staticRow: null, rangeTombstones: [], rows: [{ clustering: Buffer.alloc(0), liveness: { timestampMicros: 1e15 + i, ttlSec: 0, expiresAtSec: NO_DELETION_TIME }, deletion: LIVE, complexDeletions: [], cells: [{ column: 'v', path: null, timestampMicros: 1e15 + i, ttlSec: 0, localDeletionTimeSec: NO_DELETION_TIME, value }] }] });
+  }
+  m.partitionKeys(null, 0n, 1); // puts the partitions in ring order, as a flush or a scan does
+  const real = held() - before;
+  t.ok(keys.length === n && m.sizeBytes > 0.8 * real && m.sizeBytes < 1.25 * real, `accounted ${m.sizeBytes} bytes, held ${real}`);
 });

@@ -39,9 +39,10 @@ t.test('close() with background writes in flight lets them finish', async (t) =>
   const parts = Array.from({ length: 20 }, (_, i) => Buffer.alloc(512 * 1024, i));
   for (const p of parts) f.writeDetached!(p);
   f.close();
-  // The descriptor closes once they are done; poll for the full size.
-  for (let i = 0; i < 200 && fs.size(path) < 20 * 512 * 1024; i++) await new Promise((resolve) => setImmediate(resolve));
-  t.ok(readFileSync(path).equals(Buffer.concat(parts)), 'all of it was written');
+  // The descriptor closes once they are done; poll (up to 20 s, a loaded machine) until it has.
+  const expected = Buffer.concat(parts);
+  for (let i = 0; i < 2000 && !readFileSync(path).equals(expected); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.ok(readFileSync(path).equals(expected), 'all of it was written');
 });
 
 t.test('an SSTable written on RealFs reads back whole', async (t) => {
