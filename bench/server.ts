@@ -34,7 +34,7 @@ function percentile(sorted: Float64Array, p: number): number {
 
 async function startNode(dataDir: string, profileDir: string | null): Promise<{ child: ChildProcess; startupMs: number }> {
   const cli = fileURLToPath(new URL('../tools/ringtail.js', import.meta.url));
-  const args = [...(profileDir !== null ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), cli, 'start', '--data', dataDir, '--native-port', String(PORT), '--listen', '127.0.0.1'];
+  const args = [...(profileDir !== null ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), cli, 'start', '--data', dataDir, '--native-port', String(PORT), '--listen', '127.0.0.1', ...(process.env.BENCH_CONFIG ? ['--config', process.env.BENCH_CONFIG] : [])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RINGTAIL_LOG_LEVEL: 'warn' } });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
@@ -110,15 +110,23 @@ async function main(): Promise<void> {
 
     const results: CaseResult[] = [];
     const KEYS = 1_000_000;
-    results.push(await runCase('prepared INSERT, 100-byte text', (i) => client.execute('INSERT INTO bench.kv (k, v) VALUES (?, ?)', [(i * 7919) % KEYS, value], { prepare: true })));
-    results.push(await runCase('prepared SELECT by partition key', (i) => client.execute('SELECT v FROM bench.kv WHERE k = ?', [(i * 7919) % KEYS], { prepare: true })));
-    results.push(
-      await runCase('clustering slice of 10 rows', (i) => {
-        const p = (i * 31) % SLICE_PARTITIONS;
-        const c = (i * 7) % (SLICE_ROWS - 10);
-        return client.execute('SELECT c, v FROM bench.slices WHERE p = ? AND c >= ? AND c < ?', [p, c, c + 10], { prepare: true });
-      }),
-    );
+    // BENCH_ONLY=insert|select|slice runs one case (for profiling); the others report 0.
+    const only = process.env.BENCH_ONLY;
+    const skipped = (name: string): CaseResult => ({ name, opsPerSec: 0, p50Ms: NaN, p99Ms: NaN });
+    const cases: [string, string, (i: number) => Promise<unknown>][] = [
+      ['insert', 'prepared INSERT, 100-byte text', (i) => client.execute('INSERT INTO bench.kv (k, v) VALUES (?, ?)', [(i * 7919) % KEYS, value], { prepare: true })],
+      ['select', 'prepared SELECT by partition key', (i) => client.execute('SELECT v FROM bench.kv WHERE k = ?', [(i * 7919) % KEYS], { prepare: true })],
+      [
+        'slice',
+        'clustering slice of 10 rows',
+        (i) => {
+          const p = (i * 31) % SLICE_PARTITIONS;
+          const c = (i * 7) % (SLICE_ROWS - 10);
+          return client.execute('SELECT c, v FROM bench.slices WHERE p = ? AND c >= ? AND c < ?', [p, c, c + 10], { prepare: true });
+        },
+      ],
+    ];
+    for (const [key, name, op] of cases) results.push(only === undefined || only === key ? await runCase(name, op) : skipped(name));
     const loadedRssMb = rssMb(child.pid!);
 
     const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
