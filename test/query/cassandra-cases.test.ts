@@ -1,7 +1,7 @@
 // Conformance cases taken from Apache Cassandra's own CQL tests (cassandra-cases.json, with the
 // test each case comes from): the same statements must give the same rows, in the same order, or
 // the same error class and message. Each case runs in a fresh keyspace on one node.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { CqlError, ErrorCode } from '../../src/cql-lite/index.js';
 import { TestNode } from '../helpers/cql-node.js';
@@ -29,7 +29,9 @@ const CODES: Record<string, number> = {
   Unavailable: ErrorCode.UNAVAILABLE,
 };
 
-const cases = JSON.parse(readFileSync(new URL('./cassandra-cases.json', import.meta.url), 'utf8')) as Case[];
+// Every cassandra-cases*.json beside this file (CASES_FILE=<path> runs just one file).
+const files = process.env.CASES_FILE !== undefined ? [process.env.CASES_FILE] : readdirSync(new URL('.', import.meta.url)).filter((f) => /^cassandra-cases.*\.json$/.test(f)).map((f) => new URL(f, import.meta.url).pathname);
+const cases = files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Case[]);
 const only = process.env.CASE;
 
 t.test('Cassandra conformance cases', async (t) => {
