@@ -19,6 +19,18 @@ export function xxh32(data: Uint8Array, seed = 0): number {
   return hasher.h32Raw(data, seed) >>> 0;
 }
 
+/**
+ * xxHash32 of data[start, end), the same as xxh32(data.subarray(start, end)): short ranges are
+ * hashed in place, sparing the view (an allocation per record or chunk).
+ */
+export function xxh32Range(data: Uint8Array, start: number, end: number, seed = 0): number {
+  if (end - start <= JS_XXH32_RANGE_MAX_BYTES) return xxh32js(data, start, end, seed);
+  return hasher.h32Raw(data.subarray(start, end), seed) >>> 0;
+}
+
+/** Up to here a range is hashed in JavaScript; above, a view and the wasm call cost less. */
+const JS_XXH32_RANGE_MAX_BYTES = 64;
+
 /** xxHash64 of bytes as an unsigned 64-bit bigint. */
 export function xxh64(data: Uint8Array, seed = 0n): bigint {
   return hasher.h64Raw(data, seed);

@@ -22,7 +22,7 @@
  * used to skip ahead: a wrong length would otherwise desynchronise the rest of the segment.
  * Checksum seeds are 0.
  */
-import { xxh32 } from '../../hash/index.js';
+import { xxh32, xxh32Range } from '../../hash/index.js';
 
 export const SEGMENT_MAGIC = 0x5254434c;
 /** On-disk format version. Never renumber: a new format gets a new number. */
@@ -130,7 +130,7 @@ export function readRecord(data: Buffer, offset: number, into: RecordRead): Reco
     into.reason = 'short_read';
     return into;
   }
-  if (xxh32(data.subarray(offset, offset + 4)) !== data.readUInt32BE(offset + 4)) {
+  if (xxh32Range(data, offset, offset + 4) !== data.readUInt32BE(offset + 4)) {
     into.reason = 'bad_length_checksum';
     return into;
   }
@@ -144,7 +144,7 @@ export function readRecord(data: Buffer, offset: number, into: RecordRead): Reco
     return into;
   }
   const payloadOffset = offset + 8;
-  if (xxh32(data.subarray(payloadOffset, payloadOffset + length)) !== data.readUInt32BE(payloadOffset + length)) {
+  if (xxh32Range(data, payloadOffset, payloadOffset + length) !== data.readUInt32BE(payloadOffset + length)) {
     into.reason = 'bad_payload_checksum';
     return into;
   }

@@ -1,7 +1,7 @@
 /**
  * The compaction task: merge SSTables' partitions in ring order, reconcile, purge what may be
  * purged, and hand the result to a writer. Purging a tombstone is allowed only when no data it
- * shadows can exist outside this merge: `maxPurgeableMicros(key)` is the lowest timestamp any
+ * shadows can exist outside this merge: `maxPurgeableMicros(key, token)` is the lowest timestamp any
  * other source (memtables, SSTables not in this compaction) may hold for the key.
  *
  * A partition found in one input only, which purging could not change (see
@@ -16,7 +16,7 @@ export interface CompactionContext {
   readonly nowSec: number;
   /** Tombstones whose local deletion time is before this may be dropped. */
   readonly gcBeforeSec: number;
-  maxPurgeableMicros(key: Buffer): number;
+  maxPurgeableMicros(key: Buffer, token: bigint): number;
   /** Called between partitions so writes and reads keep flowing. */
   yieldNow(): Promise<void>;
   /** Checked between partitions; true abandons the merge. */
@@ -86,7 +86,7 @@ export async function mergeForCompaction(inputs: readonly CompactionInput[], out
       }
       // Only deletions, tombstones and expiring data depend on the purge horizon, which costs a
       // bloom-filter probe per other SSTable: without them any value gives the same result.
-      const horizon = mayPurge(merged!) ? ctx.maxPurgeableMicros(merged!.key) : Number.MIN_SAFE_INTEGER;
+      const horizon = mayPurge(merged!) ? ctx.maxPurgeableMicros(merged!.key, merged!.token) : Number.MIN_SAFE_INTEGER;
       const purged = purgePartition(merged!, ctx.nowSec, ctx.gcBeforeSec, horizon);
       if (purged !== null) {
         output.write(purged);

@@ -18,7 +18,7 @@ import type { CommitLogPosition } from '../commitlog/index.js';
 import { Memtable } from '../memtable/index.js';
 import { SSTableReader } from '../sstable/index.js';
 import { FULL_SLICE, deserializeMutation, mergePartitions } from '../model/index.js';
-import type { Mutation, Partition, PartitionPosition, PartitionSource, PartitionUpdate } from '../model/index.js';
+import type { Mutation, Partition, PartitionPosition, PartitionSource } from '../model/index.js';
 import { serializeMutationTransient } from '../model/serialize.js';
 import { TableStore } from './table-store.js';
 import type { TableSpec } from './table-store.js';
@@ -87,6 +87,8 @@ export class StorageEngine {
   private readonly tables = new Map<string, TableStore>();
   /** The memtables taking writes now, by table id. */
   private memtables = new Map<string, Memtable>();
+  /** Those of registered tables, as an array; null when memtables or tables changed since. */
+  private currentList: Memtable[] | null = null;
   /** Memtable generations being written to SSTables; still read until their SSTables are in. */
   private flushingGenerations: Array<Map<string, Memtable>> = [];
   private flushChain: Promise<void> = Promise.resolve();
@@ -151,6 +153,7 @@ export class StorageEngine {
     if (replayed > 0) logger.info({ records: replayed, tornTail: opened.report.tornTail ?? null }, 'commit log replayed');
     const engine = new StorageEngine(opts, opened.log, meta);
     engine.memtables = memtables;
+    engine.currentList = null;
     return engine;
   }
 
@@ -164,6 +167,7 @@ export class StorageEngine {
     const store = TableStore.open(this.opts.fs, this.opts.clock, this.opts.dataDir, spec, this.logger);
     await store.finishInterruptedCompactions();
     this.tables.set(spec.id, store);
+    this.currentList = null;
   }
 
   hasTable(tableId: string): boolean {
@@ -182,7 +186,22 @@ export class StorageEngine {
     // writing its SSTables — every record before the switch position lands in them.
     const updates = mutation.updates;
     if (updates.length === 1) {
-      await this.applyOne(mutation, updates[0], durable);
+      // One table (nearly every mutation): no per-write arrays, one await.
+      const update = updates[0];
+      const target = this.memtableFor(update.tableId);
+      // Encoded for the memtable before the append: data it would refuse is refused before it
+      // is durable, not replayed on every restart. The payload is a transient view: the append
+      // copies it at once.
+      const prepared = target.prepare(update);
+      const payload = durable ? serializeMutationTransient(mutation) : null;
+      target.pendingWrites++;
+      try {
+        if (payload !== null) await this.log.appendRecord(payload);
+        target.applyPrepared(update, prepared);
+      } finally {
+        target.pendingWrites--;
+        if (this.drainWaiters.length > 0) this.notifyDrained();
+      }
     } else {
       const targets = updates.map((u) => this.memtableFor(u.tableId));
       // Encoded for the memtables before the append: data they would refuse is refused before it
@@ -200,21 +219,6 @@ export class StorageEngine {
     }
     this.stats.writes++;
     this.maybeFlush();
-  }
-
-  /** apply() of a mutation of one table (nearly all of them), without per-write arrays. */
-  private async applyOne(mutation: Mutation, update: PartitionUpdate, durable: boolean): Promise<void> {
-    const target = this.memtableFor(update.tableId);
-    const prepared = target.prepare(update);
-    const payload = durable ? serializeMutationTransient(mutation) : null;
-    target.pendingWrites++;
-    try {
-      if (payload !== null) await this.log.appendRecord(payload);
-      target.applyPrepared(update, prepared);
-    } finally {
-      target.pendingWrites--;
-      if (this.drainWaiters.length > 0) this.notifyDrained();
-    }
   }
 
   /** Live rows of one partition, or null when it has none. */
@@ -305,6 +309,7 @@ export class StorageEngine {
     await store.idle();
     const position = this.log.currentPosition();
     this.memtables.set(tableId, new Memtable());
+    this.currentList = null;
     this.meta.truncations[tableId] = { segmentId: position.segmentId, offset: position.offset };
     await writeMeta(this.opts.fs, this.opts.dataDir, this.meta);
     await store.removeAllSSTables();
@@ -315,7 +320,9 @@ export class StorageEngine {
     const store = this.requireTable(tableId);
     await this.truncate(tableId);
     this.tables.delete(tableId);
+    this.currentList = null;
     this.memtables.delete(tableId);
+    this.currentList = null;
     if (!this.meta.dropped.includes(tableId)) this.meta.dropped.push(tableId);
     await writeMeta(this.opts.fs, this.opts.dataDir, this.meta);
     await store.removeDirectory();
@@ -367,6 +374,7 @@ export class StorageEngine {
     this.flushInProgress = true;
     try {
       this.memtables = new Map();
+      this.currentList = null;
       const position: CommitLogPosition = this.log.currentPosition();
       this.flushingGenerations.push(generation);
       this.notifySpace();
@@ -427,7 +435,14 @@ export class StorageEngine {
   /** Accounted bytes of the memtables taking writes, for the tables registered (those flush). */
   private currentMemtableBytes(): number {
     let total = 0;
-    for (const [tableId, m] of this.memtables) if (this.tables.has(tableId)) total += m.sizeBytes;
+    // Twice per write: over a cached array, not a Map iteration (which allocates an entry per table).
+    let list = this.currentList;
+    if (list === null) {
+      list = [];
+      for (const [tableId, m] of this.memtables) if (this.tables.has(tableId)) list.push(m);
+      this.currentList = list;
+    }
+    for (let i = 0; i < list.length; i++) total += list[i].sizeBytes;
     return total;
   }
 
@@ -482,6 +497,7 @@ export class StorageEngine {
     if (m === undefined) {
       m = new Memtable();
       this.memtables.set(tableId, m);
+      this.currentList = null;
     }
     return m;
   }

@@ -184,58 +184,78 @@ export function scanLivePartitions(sources: readonly PartitionSource[], cursors:
   if (limits.partitionLimit <= 0 || rowsLeft <= 0) return out;
   const active: number[] = [];
   for (let i = 0; i < cursors.length; i++) if (cursors[i].next()) active.push(i);
-  const here: number[] = [];
+  // here[0, hereCount): the cursors on the smallest position.
+  const here: number[] = new Array(cursors.length).fill(0);
   const simple = query.slices === undefined && query.reversed !== true;
   while (active.length > 0) {
     let min = cursors[active[0]];
-    here.length = 0;
-    here.push(active[0]);
+    let minToken = min.token;
+    let minKey = min.key;
+    here[0] = active[0];
+    let hereCount = 1;
     for (let j = 1; j < active.length; j++) {
       const c = cursors[active[j]];
-      const cmp = c.token === min.token ? Buffer.compare(c.key, min.key) : c.token < min.token ? -1 : 1;
+      const token = c.token;
+      const cmp = token === minToken ? Buffer.compare(c.key, minKey) : token < minToken ? -1 : 1;
       if (cmp < 0) {
         min = c;
-        here.length = 0;
-        here.push(active[j]);
+        minToken = token;
+        minKey = c.key;
+        here[0] = active[j];
+        hereCount = 1;
       } else if (cmp === 0) {
-        here.push(active[j]);
+        here[hereCount++] = active[j];
       }
     }
-    const token = min.token;
-    if (token > limits.endToken) break;
-    const key = min.key;
+    if (minToken > limits.endToken) break;
     const limit = Math.min(query.limit ?? Infinity, rowsLeft);
     let p: LivePartition | null;
-    if (here.length === 1 && simple && !min.wide) {
+    if (hereCount === 1 && simple && !min.wide) {
       p = liveWhole(min.partition(), limit, query.nowSec);
     } else {
-      const parts: PartitionSource[] = here.map((i) => (cursors[i].wide ? sources[i] : new WholePartition(cursors[i].partition())));
-      p = readLivePartition(parts, key, token, { ...query, limit });
+      const parts: PartitionSource[] = [];
+      for (let h = 0; h < hereCount; h++) {
+        const i = here[h];
+        parts.push(cursors[i].wide ? sources[i] : new WholePartition(cursors[i].partition()));
+      }
+      p = readLivePartition(parts, minKey, minToken, { ...query, limit });
     }
     if (p !== null) {
       out.push(p);
       rowsLeft -= p.rows.length;
       if (out.length >= limits.partitionLimit || rowsLeft <= 0) return out;
     }
-    for (const i of here) {
+    for (let h = 0; h < hereCount; h++) {
+      const i = here[h];
       if (!cursors[i].next()) active.splice(active.indexOf(i), 1);
     }
   }
   return out;
 }
 
-/** What readLivePartition gives for a whole partition from one source, forward, no slices. */
+/**
+ * What readLivePartition gives for a whole partition from one source, forward, no slices. `p` is
+ * the cursor's fresh decoding, owned here: when every row is live its rows array is returned as
+ * it is (the common case, one allocation less per partition).
+ */
 function liveWhole(p: Partition, limit: number, nowSec: number): LivePartition | null {
   if (limit <= 0) return null;
   const staticRow = p.staticRow === null ? null : liveRow(p.staticRow, p.deletion, LIVE, nowSec);
-  const rows: Row[] = [];
   const sweep = p.rangeTombstones.length === 0 ? null : new RangeTombstoneSweep(p.rangeTombstones, false);
-  const src = p.rows;
-  for (let i = 0; i < src.length && rows.length < limit; i++) {
+  const src = p.rows as Row[];
+  let rows: Row[] | null = null;
+  let i = 0;
+  for (; i < src.length; i++) {
+    if (rows === null && i === limit) break;
+    if (rows !== null && rows.length >= limit) break;
     const row = src[i];
     const live = liveRow(row, p.deletion, sweep === null ? LIVE : sweep.deletionAt(row.clustering), nowSec);
+    if (live === row && rows === null) continue;
+    // The first row that is dropped or changed: from here on, rows are collected.
+    if (rows === null) rows = src.slice(0, i);
     if (live !== null) rows.push(live);
   }
+  if (rows === null) rows = i === src.length ? src : src.slice(0, i);
   if (rows.length === 0 && staticRow === null) return null;
   return { key: p.key, token: p.token, staticRow, rows };
 }

@@ -80,10 +80,10 @@ export class TableStore {
   }
 
   /** Lowest timestamp in SSTables that may hold `key` and are not among `excluding`. */
-  minTimestampOutside(excluding: ReadonlySet<SSTableReader>, key: Buffer): number {
+  minTimestampOutside(excluding: ReadonlySet<SSTableReader>, key: Buffer, token: bigint): number {
     let min = Number.MAX_SAFE_INTEGER;
     for (const r of this.readers) {
-      if (excluding.has(r) || !r.mayContain(key)) continue;
+      if (excluding.has(r) || !r.mayContain(key, token)) continue;
       const ts = r.stats.minTimestampMicros;
       if (ts < min) min = ts;
     }
@@ -118,11 +118,7 @@ export class TableStore {
       columns: memtable.columns,
     });
     // The memtable's rows are already in Data's row format: they are copied, not re-encoded.
-    let n = 0;
-    for (const p of memtable.encodedPartitions()) {
-      writer.appendEncoded(p);
-      if ((++n & 1023) === 0) await this.clock.yieldNow();
-    }
+    for (const _ of memtable.writeTo(writer, 1024)) await this.clock.yieldNow();
     return writer.finish();
   }
 
@@ -221,7 +217,7 @@ export class TableStore {
         {
           nowSec,
           gcBeforeSec: nowSec - this.spec.gcGraceSeconds,
-          maxPurgeableMicros: (key) => Math.min(othersMin(key), this.minTimestampOutside(inputSet, key)),
+          maxPurgeableMicros: (key, token) => Math.min(othersMin(key), this.minTimestampOutside(inputSet, key, token)),
           yieldNow: () => this.clock.yieldNow(),
           cancelled: () => epoch !== this.epoch,
         },

@@ -16,6 +16,7 @@ import { int64FromWords } from '../model/int64.js';
 import { bigHi, bigLo, ByteReader, ByteWriter, copyBytes } from '../sstable/bytes.js';
 import { DataEncoder, MAX_KEY_BYTES, readRow } from '../sstable/data-format.js';
 import type { EncodedPartition } from '../sstable/data-format.js';
+import type { SSTableWriter } from '../sstable/writer.js';
 import { SSTableUsageError } from '../sstable/errors.js';
 import { StatsCollector } from '../sstable/statistics.js';
 
@@ -373,12 +374,12 @@ export class Memtable implements PartitionSource, KeyStore {
     return new MemtableCursor(this, ordered, this.table.indexAfter(ordered, afterWords(after)));
   }
 
-  /** @internal Partition p, whole and decoded. */
-  decodePartition(p: number): Partition {
+  /** @internal Partition p, whole and decoded (its token and key given when known). */
+  decodePartition(p: number, token = this.tokenOf(p), key = this.keyOf(p)): Partition {
     const x = this.extras.get(p);
     return {
-      key: this.keyOf(p),
-      token: this.tokenOf(p),
+      key,
+      token,
       deletion: x?.deletion ?? LIVE,
       staticRow: x?.staticRow ?? null,
       rangeTombstones: x === undefined ? NO_RANGE_TOMBSTONES : x.rangeTombstones,
@@ -401,15 +402,34 @@ export class Memtable implements PartitionSource, KeyStore {
   }
 
   /**
-   * Every partition in ring order with its rows as bytes, for SSTableWriter.appendEncoded (with
-   * `columns` as the writer's column table). The yielded object and its arrays are reused: each
-   * is valid until the next one is requested.
+   * Writes every partition, in ring order, to an SSTable writer created with `columns` as its
+   * column table: rows go as bytes (appendOneRow for a partition of a single row and nothing
+   * else, appendEncoded for the others). Yields every `every` partitions, so the caller can let
+   * other work run.
    */
-  *encodedPartitions(): IterableIterator<EncodedPartition> {
+  *writeTo(writer: SSTableWriter, every = 1024): Generator<void> {
+    const ordered = this.table.inOrder();
+    for (let i = 0; i < ordered.length; i++) {
+      const p = ordered[i];
+      const only = this.rowLocs[p];
+      if (only >= 0 && (this.extras.size === 0 || !this.extras.has(p))) {
+        const slab = this.slabAt(only);
+        const off = only % SLAB_SPAN;
+        writer.appendOneRow(this.tokenOf(p), this.keyOf(p), slab, off, rowEnd(slab, off));
+      } else {
+        writer.appendEncoded(this.encodedPartition(p));
+      }
+      if ((i + 1) % every === 0) yield;
+    }
+  }
+
+  /** Partition p with its rows as bytes, for SSTableWriter.appendEncoded. */
+  private encodedPartition(p: number): EncodedPartition {
     const bufs: Buffer[] = [];
     const starts: number[] = [];
     const ends: number[] = [];
-    const out = { token: 0n, key: EMPTY as Buffer, deletion: LIVE, staticRow: null as Row | null, rangeTombstones: NO_RANGE_TOMBSTONES, rowCount: 0, rowBufs: bufs, rowStarts: starts, rowEnds: ends };
+    const only = this.rowLocs[p];
+    const x = this.extras.get(p);
     const add = (loc: number): void => {
       const slab = this.slabAt(loc);
       const off = loc % SLAB_SPAN;
@@ -417,24 +437,25 @@ export class Memtable implements PartitionSource, KeyStore {
       starts.push(off);
       ends.push(rowEnd(slab, off));
     };
+    if (only >= 0) add(only);
+    else if (only === IN_EXTRA) for (const r of x!.rows ?? x!.tree!.valuesArray()) add(r.loc);
+    return {
+      token: this.tokenOf(p),
+      key: this.keyOf(p),
+      deletion: x?.deletion ?? LIVE,
+      staticRow: x?.staticRow ?? null,
+      rangeTombstones: x?.rangeTombstones ?? NO_RANGE_TOMBSTONES,
+      rowCount: bufs.length,
+      rowBufs: bufs,
+      rowStarts: starts,
+      rowEnds: ends,
+    };
+  }
+
+  /** Every partition in ring order with its rows as bytes, for SSTableWriter.appendEncoded (with `columns` as the writer's column table). */
+  *encodedPartitions(): IterableIterator<EncodedPartition> {
     const ordered = this.table.inOrder();
-    for (let i = 0; i < ordered.length; i++) {
-      const p = ordered[i];
-      bufs.length = 0;
-      starts.length = 0;
-      ends.length = 0;
-      const only = this.rowLocs[p];
-      const x = this.extras.get(p);
-      if (only >= 0) add(only);
-      else if (only === IN_EXTRA) for (const r of x!.rows ?? x!.tree!.valuesArray()) add(r.loc);
-      out.token = this.tokenOf(p);
-      out.key = this.keyOf(p);
-      out.deletion = x?.deletion ?? LIVE;
-      out.staticRow = x?.staticRow ?? null;
-      out.rangeTombstones = x?.rangeTombstones ?? NO_RANGE_TOMBSTONES;
-      out.rowCount = bufs.length;
-      yield out;
-    }
+    for (let i = 0; i < ordered.length; i++) yield this.encodedPartition(ordered[i]);
   }
 }
 
@@ -445,6 +466,9 @@ function afterWords(after: PartitionPosition | null): { hi: number; lo: number; 
 /** Partitions of a memtable in ring order, from a snapshot of its order (later writes are not seen). */
 export class MemtableCursor {
   private p = -1;
+  /** The current partition's token and key, made once per partition (the merge reads them often). */
+  token = 0n;
+  key: Buffer = EMPTY;
 
   constructor(
     private readonly memtable: Memtable,
@@ -454,15 +478,10 @@ export class MemtableCursor {
 
   next(): boolean {
     this.p = this.i < this.ordered.length ? this.ordered[this.i++] : -1;
-    return this.p >= 0;
-  }
-
-  get token(): bigint {
-    return this.memtable.tokenOf(this.p);
-  }
-
-  get key(): Buffer {
-    return this.memtable.keyOf(this.p);
+    if (this.p < 0) return false;
+    this.token = this.memtable.tokenOf(this.p);
+    this.key = this.memtable.keyOf(this.p);
+    return true;
   }
 
   /** Many rows (a B-tree): a limited read had better take a window through readPartition. */
@@ -471,7 +490,7 @@ export class MemtableCursor {
   }
 
   partition(): Partition {
-    return this.memtable.decodePartition(this.p);
+    return this.memtable.decodePartition(this.p, this.token, this.key);
   }
 }
 

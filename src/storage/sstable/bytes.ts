@@ -16,7 +16,7 @@
  *   chunk := length:u32 | payload[length] | xxh32(length bytes and payload):u32
  * The checksum covers the length too, so a damaged length is caught like damaged payload.
  */
-import { xxh32 } from '../../hash/index.js';
+import { xxh32, xxh32Range } from '../../hash/index.js';
 import { int64Hi, int64Lo, readInt64BE, writeInt64BE } from '../model/int64.js';
 import { SSTableCorruptError } from './errors.js';
 
@@ -122,7 +122,7 @@ export class ByteWriter {
 
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
-    this.buf.set(b, this.pos);
+    copyBytes(b, 0, b.length, this.buf, this.pos);
     this.pos += b.length;
   }
 
@@ -150,10 +150,12 @@ export class ByteWriter {
   /** Ends the chunk begun at start: fills in its length and appends its checksum. */
   endChunk(start: number): void {
     this.buf.writeUInt32BE(this.pos - start - 4, start);
-    const sum = xxh32(this.buf.subarray(start, this.pos));
+    const sum = xxh32Range(this.buf, start, this.pos);
     this.u32(sum);
   }
 }
+
+const EMPTY_BYTES = Buffer.alloc(0);
 
 /** Stores the low 32 bits of v big-endian at b[p, p + 4). */
 function put32(b: Uint8Array, p: number, v: number): void {
@@ -163,8 +165,8 @@ function put32(b: Uint8Array, p: number, v: number): void {
   b[p + 3] = v;
 }
 
-/** Below this length a byte loop beats Buffer.copy and TypedArray.set (their fixed cost dominates). */
-const SMALL_COPY_BYTES = 96;
+/** Below this length a byte loop beats TypedArray.set (~70 ns whatever the length; a loop ~1.6 ns a byte). */
+const SMALL_COPY_BYTES = 32;
 
 /** Copies src[start, end) to dst at at. */
 export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
@@ -251,8 +253,9 @@ export class ByteReader {
     }
   }
 
-  /** A view (no copy) of the next n bytes. */
+  /** A view (no copy) of the next n bytes; every empty one is the same empty buffer. */
   bytes(n: number): Buffer {
+    if (n === 0) return EMPTY_BYTES;
     this.need(n);
     const b = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -300,7 +303,7 @@ export function verifyChunk(buf: Buffer, at: number, expectedBytes: number, path
   }
   if (total > buf.length - at) throw new SSTableCorruptError(path, filePos, Math.min(total, buf.length - at), `chunk of ${len} bytes runs past the end of the data read`);
   const sum = buf.readUInt32BE(at + 4 + len);
-  if (sum !== xxh32(buf.subarray(at, at + 4 + len))) throw new SSTableCorruptError(path, filePos, total, 'chunk checksum mismatch');
+  if (sum !== xxh32Range(buf, at, at + 4 + len)) throw new SSTableCorruptError(path, filePos, total, 'chunk checksum mismatch');
   return total;
 }
 

@@ -55,6 +55,7 @@ const CF_VALUE = 0x08;
 export const MAX_KEY_BYTES = 0xffff;
 
 const NO_CELLS: readonly Cell[] = Object.freeze([]);
+const NO_RANGE_TOMBSTONES: readonly RangeTombstone[] = Object.freeze([]);
 const NO_COMPLEX_DELETIONS: readonly ComplexDeletion[] = Object.freeze([]);
 
 function isLive(d: DeletionTime): boolean {
@@ -216,9 +217,11 @@ export function decodeHeader(r: ByteReader, columns: readonly string[]): Partiti
   const flags = r.u8();
   const deletion = (flags & PF_DELETION) !== 0 ? readDeletion(r) : LIVE;
   const staticRow = (flags & PF_STATIC) !== 0 ? readRow(r, columns) : null;
-  const rangeTombstones: RangeTombstone[] = [];
+  // Most partitions have none: they share one frozen empty list.
+  let rangeTombstones = NO_RANGE_TOMBSTONES as RangeTombstone[];
   if ((flags & PF_RANGE_TOMBSTONES) !== 0) {
     const n = r.varint();
+    rangeTombstones = [];
     for (let i = 0; i < n; i++) {
       const start = r.lenBytes();
       const end = r.lenBytes();
@@ -361,6 +364,13 @@ export function scanBackward(
 /** Decodes `count` rows at r into out (sequential iteration, verify). */
 export function readRows(r: ByteReader, count: number, columns: readonly string[], out: Row[]): void {
   for (let i = 0; i < count; i++) out.push(readRow(r, columns));
+}
+
+/** Decodes `count` rows at r into a new array of exactly that size. */
+export function readRowArray(r: ByteReader, count: number, columns: readonly string[]): Row[] {
+  const out: Row[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = readRow(r, columns);
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ClusteringSlice, Partition, PartitionPosition, PartitionSource, Ra
 import { comparePositions } from '../model/types.js';
 import { BloomFilter } from './bloom.js';
 import { ByteReader, checkFileHeader, FILE_HEADER_BYTES, verifyChunk } from './bytes.js';
-import { DATA_MAGIC, decodeHeader, readRows, scanBackward, scanForward, type PartitionHeader } from './data-format.js';
+import { DATA_MAGIC, decodeHeader, readRowArray, readRows, scanBackward, scanForward, type PartitionHeader } from './data-format.js';
 import { COMPONENTS, componentPath, TOC_COMPONENT, type BinaryComponent } from './descriptor.js';
 import { SSTableCorruptError, SSTableUsageError } from './errors.js';
 import { decodeEntries, decodeRowIndex, findEntry, INDEX_MAGIC, KIND_ENTRY_BLOCK, KIND_ROW_INDEX, type EntryHit, type IndexEntry, type RowIndex } from './index-format.js';
@@ -120,8 +120,10 @@ export class PartitionCursor {
     // The consumer may run between partitions (compaction yields): the SSTable may be closed by then.
     this.reader.assertOpen();
     this.decoded = null;
-    this.blocks.length = 0;
-    this.blockOffsets.length = 0;
+    if (this.blocks.length !== 0) {
+      this.blocks.length = 0;
+      this.blockOffsets.length = 0;
+    }
     if (this.pos >= this.end) {
       this.header = null;
       this.chunk = null;
@@ -175,7 +177,7 @@ export class PartitionCursor {
     if (this.decoded !== null) return this.decoded;
     const h = this.header;
     if (h === null) throw new SSTableUsageError('cursor is not on a partition');
-    const rows: Row[] = [];
+    let rows: Row[] = [];
     const r = this.r;
     if (this.chunk !== null) {
       const hc = this.chunk;
@@ -183,7 +185,8 @@ export class PartitionCursor {
         r.buf = hc;
         r.pos = this.rowsAt;
         r.end = hc.length - 4;
-        readRows(r, h.rowCount, this.columns, rows);
+        if (h.rowCount > hc.length) throw new RangeError(`row count ${h.rowCount} larger than the chunk`);
+        rows = readRowArray(r, h.rowCount, this.columns);
         if (r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
       } catch (err) {
         throw asCorrupt(err, this.path, this.offset, hc.length);
@@ -294,8 +297,8 @@ export class SSTableReader implements PartitionSource {
   }
 
   /** False means the key is certainly absent; true means it may be present. */
-  mayContain(key: Buffer): boolean {
-    return this.bloom.mayContain(key);
+  mayContain(key: Buffer, token: bigint): boolean {
+    return this.bloom.mayContain(key, token);
   }
 
   private checkOpen(): void {
@@ -306,7 +309,7 @@ export class SSTableReader implements PartitionSource {
     this.checkOpen();
     const stats = this.stats;
     if (stats.partitionCount === 0 || token < stats.minToken || token > stats.maxToken) return null;
-    if (!this.bloom.mayContain(key)) return null;
+    if (!this.bloom.mayContain(key, token)) return null;
     const hit = this.hit;
     if (!this.locate(key, token, hit)) return null;
     if (hit.rowIndexLength === 0) return this.readNarrow(hit.dataOffset, hit.dataLength, key, token, slice, maxRows, fromEnd);

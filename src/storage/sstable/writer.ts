@@ -13,7 +13,7 @@
  */
 import type { AppendFile, Fs } from '../../seams/index.js';
 import type { DeletionTime, Partition, RangeTombstone, Row } from '../model/types.js';
-import { addKeyHashes, BloomFilter } from './bloom.js';
+import { addTokenHashes, BloomFilter } from './bloom.js';
 import { ByteWriter, fileHeader } from './bytes.js';
 import { addEncodedRowStats, compareEncodedClusterings, DATA_MAGIC, DataEncoder, encodedClustering, MAX_KEY_BYTES } from './data-format.js';
 import type { EncodedPartition } from './data-format.js';
@@ -195,6 +195,37 @@ export class SSTableWriter {
     }
   }
 
+  /**
+   * appendEncoded of a partition of exactly one encoded row, buf[start, end), and nothing else
+   * (no partition deletion, static row or range tombstone): the same bytes, without the arrays.
+   * Most partitions of a flush are these.
+   */
+  appendOneRow(token: bigint, key: Buffer, buf: Buffer, start: number, end: number): void {
+    if (this.state !== 'open') throw new SSTableUsageError(`append to a ${this.state} writer`);
+    try {
+      this.checkPosition(token, key);
+      const d = this.data;
+      const partitionStart = this.dataFlushed + d.pos;
+      const h = d.beginChunk();
+      d.bigI64(token);
+      d.u16(key.length);
+      d.bytes(key);
+      // headerFields of nothing (flags 0), then rowCount 1 and blockCount 0.
+      d.u8(0);
+      d.u8(1);
+      d.u8(0);
+      const at = d.pos;
+      d.copyFrom(buf, start, end);
+      this.checkEncodedRow(d.buf, at, d.pos, -1);
+      d.endChunk(h);
+      this.stats.rowCount++;
+      this.endPartition(token, key, partitionStart, 0, 0);
+    } catch (err) {
+      this.state = 'failed';
+      throw err;
+    }
+  }
+
   /** A narrow partition of encoded rows: the rows go straight into its header chunk. */
   private appendNarrowEncoded(p: EncodedPartition): void {
     const n = p.rowCount;
@@ -356,7 +387,7 @@ export class SSTableWriter {
     writeEntry(this.entries, token, key, start, dataLength, rowIndexOffset, rowIndexLength);
     if (++this.entryCount === this.indexInterval) this.flushEntryBlock();
 
-    this.hashes = addKeyHashes(this.hashes, stats.partitionCount, key);
+    this.hashes = addTokenHashes(this.hashes, stats.partitionCount, token);
     if (stats.partitionCount === 0) {
       this.first = { token, key };
       stats.minToken = token;

@@ -2,7 +2,7 @@
 // xxHash32, bit for bit, or files written by one would read as corrupt through the other.
 import t from 'tap';
 import { SeededRandom } from '../../../src/seams/index.js';
-import { xxh32, xxh32js, xxh32wasm } from '../../../src/hash/index.js';
+import { xxh32, xxh32js, xxh32Range, xxh32wasm } from '../../../src/hash/index.js';
 
 t.test('the JavaScript xxh32 equals the wasm one for every length, offset and seed', async (t) => {
   const r = new SeededRandom(61);
@@ -13,6 +13,7 @@ t.test('the JavaScript xxh32 equals the wasm one for every length, offset and se
       const off = r.int(64);
       const view = buf.subarray(off, off + len);
       if (xxh32js(buf, off, off + len, seed) !== xxh32wasm(view, seed)) mismatches++;
+      if (xxh32Range(buf, off, off + len, seed) !== xxh32wasm(view, seed)) mismatches++;
     }
   }
   t.equal(mismatches, 0, 'no mismatches over lengths 0..300');
