@@ -25,7 +25,18 @@ interface CaseResult {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time used per second of the measured run, by this (driver) process and by the node. */
+  driverCpu: number;
+  nodeCpu: number;
 }
+
+/** User + system CPU seconds a process has used so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+let nodePid = 0;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -82,19 +93,25 @@ async function runCase(name: string, op: (i: number) => Promise<unknown>): Promi
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
   measuring = true;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const nodeCpu0 = cpuSeconds(nodePid);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const driverCpu = (cpu.user + cpu.system) / 1e6 / elapsed;
+  const nodeCpu = (cpuSeconds(nodePid) - nodeCpu0) / elapsed;
   stop = true;
   await Promise.all(workers);
   const sorted = latencies.subarray(0, n).sort();
-  return { name, opsPerSec: count / elapsed, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+  return { name, opsPerSec: count / elapsed, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), driverCpu, nodeCpu };
 }
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ringtail-bench-server-'));
   const dataDir = join(root, 'node');
   const { child, startupMs } = await startNode(dataDir, process.env.BENCH_PROFILE ? root : null);
+  nodePid = child.pid!;
   const client = new cassandra.Client({ contactPoints: [`127.0.0.1:${PORT}`], localDataCenter: 'datacenter1' });
   try {
     await new Promise((r) => setTimeout(r, 1000));
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
     const KEYS = 1_000_000;
     // BENCH_ONLY=insert|select|slice runs one case (for profiling); the others report 0.
     const only = process.env.BENCH_ONLY;
-    const skipped = (name: string): CaseResult => ({ name, opsPerSec: 0, p50Ms: NaN, p99Ms: NaN });
+    const skipped = (name: string): CaseResult => ({ name, opsPerSec: 0, p50Ms: NaN, p99Ms: NaN, driverCpu: NaN, nodeCpu: NaN });
     const cases: [string, string, (i: number) => Promise<unknown>][] = [
       ['insert', 'prepared INSERT, 100-byte text', (i) => client.execute('INSERT INTO bench.kv (k, v) VALUES (?, ?)', [(i * 7919) % KEYS, value], { prepare: true })],
       ['select', 'prepared SELECT by partition key', (i) => client.execute('SELECT v FROM bench.kv WHERE k = ?', [(i * 7919) % KEYS], { prepare: true })],
@@ -131,8 +148,10 @@ async function main(): Promise<void> {
 
     const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
     console.log(`\nbench:server — DataStax Node.js driver, ${IN_FLIGHT} in flight, ${SECONDS} s per case after ${WARMUP_SECONDS} s warm-up, batch commit-log sync\n`);
-    console.log('case                                    ops/s     p50 ms   p99 ms');
-    for (const r of results) console.log(`${r.name.padEnd(36)} ${fmt(r.opsPerSec).padStart(9)} ${fmt(r.p50Ms, 2).padStart(10)} ${fmt(r.p99Ms, 2).padStart(8)}`);
+    console.log('case                                    ops/s     p50 ms   p99 ms   driver CPU   node CPU');
+    for (const r of results) {
+      console.log(`${r.name.padEnd(36)} ${fmt(r.opsPerSec).padStart(9)} ${fmt(r.p50Ms, 2).padStart(10)} ${fmt(r.p99Ms, 2).padStart(8)} ${fmt(r.driverCpu * 100).padStart(11)}% ${fmt(r.nodeCpu * 100).padStart(9)}%`);
+    }
     console.log(`\nstartup (spawn to ready, empty data directory)  ${fmt(startupMs)} ms`);
     console.log(`node RSS idle / after the run                   ${fmt(idleRssMb, 1)} MB / ${fmt(loadedRssMb, 1)} MB\n`);
     const [ins, sel, sli] = results as [CaseResult, CaseResult, CaseResult];
