@@ -3,15 +3,16 @@
  * module awaits it once at load time (top-level await) and then every function is synchronous.
  *
  * A call into wasm costs about 100 ns before it hashes a byte (the input is copied into wasm
- * memory), so xxh32 of short inputs — the 4-byte length checksum of every commit-log record, small
- * records — runs in JavaScript; both give the same values (test/storage/commitlog/checksum.test.ts).
+ * memory, and a range needs a view), so xxh32 of inputs up to a few kilobytes — commit-log records
+ * and their length checksums, SSTable chunks and index blocks — runs in JavaScript, which measured
+ * faster up to there; both give the same values (test/storage/commitlog/checksum.test.ts).
  */
 import xxhash from 'xxhash-wasm';
 
 const hasher = await xxhash();
 
-/** Inputs up to this length are hashed in JavaScript: below it, that beats the wasm call. */
-const JS_XXH32_MAX_BYTES = 64;
+/** Inputs up to this length are hashed in JavaScript: below it, that beats the wasm call (measured). */
+const JS_XXH32_MAX_BYTES = 4096;
 
 /** xxHash32 of bytes: record and block checksums. */
 export function xxh32(data: Uint8Array, seed = 0): number {
@@ -29,7 +30,7 @@ export function xxh32Range(data: Uint8Array, start: number, end: number, seed = 
 }
 
 /** Up to here a range is hashed in JavaScript; above, a view and the wasm call cost less. */
-const JS_XXH32_RANGE_MAX_BYTES = 64;
+const JS_XXH32_RANGE_MAX_BYTES = 4096;
 
 /** xxHash64 of bytes as an unsigned 64-bit bigint. */
 export function xxh64(data: Uint8Array, seed = 0n): bigint {
@@ -47,17 +48,28 @@ const P3 = 0xc2b2ae3d;
 const P4 = 0x27d4eb2f;
 const P5 = 0x165667b1;
 
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
+// Words are read through a DataView (one typed load each; reading four bytes and shifting costs
+// several times more), kept for the last ArrayBuffer seen: hot callers hash one buffer (the commit
+// log's scratch, an SSTable writer's buffer) over and over.
+let lastArrayBuffer: ArrayBufferLike | null = null;
+let lastView: DataView = new DataView(new ArrayBuffer(0));
 
-function readU32LE(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+function viewOf(b: Uint8Array): DataView {
+  const ab = b.buffer;
+  if (ab !== lastArrayBuffer) {
+    lastArrayBuffer = ab;
+    lastView = new DataView(ab);
+  }
+  return lastView;
 }
 
 /** xxHash32 of b[start, end), in JavaScript (the reference algorithm, 32-bit arithmetic). */
 export function xxh32js(b: Uint8Array, start: number, end: number, seed = 0): number {
-  let i = start;
+  if (end - start < 16) return xxh32short(b, start, end, seed);
+  const dv = viewOf(b);
+  const base = b.byteOffset;
+  let i = base + start;
+  const e = base + end;
   const len = end - start;
   let acc: number;
   if (len >= 16) {
@@ -65,25 +77,54 @@ export function xxh32js(b: Uint8Array, start: number, end: number, seed = 0): nu
     let v2 = (seed + P2) | 0;
     let v3 = seed | 0;
     let v4 = (seed - P1) | 0;
-    const limit = end - 16;
+    const limit = e - 16;
     while (i <= limit) {
-      v1 = Math.imul(rotl((v1 + Math.imul(readU32LE(b, i), P2)) | 0, 13), P1);
-      v2 = Math.imul(rotl((v2 + Math.imul(readU32LE(b, i + 4), P2)) | 0, 13), P1);
-      v3 = Math.imul(rotl((v3 + Math.imul(readU32LE(b, i + 8), P2)) | 0, 13), P1);
-      v4 = Math.imul(rotl((v4 + Math.imul(readU32LE(b, i + 12), P2)) | 0, 13), P1);
+      v1 = (v1 + Math.imul(dv.getInt32(i, true), P2)) | 0;
+      v1 = Math.imul((v1 << 13) | (v1 >>> 19), P1);
+      v2 = (v2 + Math.imul(dv.getInt32(i + 4, true), P2)) | 0;
+      v2 = Math.imul((v2 << 13) | (v2 >>> 19), P1);
+      v3 = (v3 + Math.imul(dv.getInt32(i + 8, true), P2)) | 0;
+      v3 = Math.imul((v3 << 13) | (v3 >>> 19), P1);
+      v4 = (v4 + Math.imul(dv.getInt32(i + 12, true), P2)) | 0;
+      v4 = Math.imul((v4 << 13) | (v4 >>> 19), P1);
       i += 16;
     }
-    acc = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
+    acc = (((v1 << 1) | (v1 >>> 31)) + ((v2 << 7) | (v2 >>> 25)) + ((v3 << 12) | (v3 >>> 20)) + ((v4 << 18) | (v4 >>> 14))) | 0;
   } else {
     acc = (seed + P5) | 0;
   }
   acc = (acc + len) | 0;
+  while (i + 4 <= e) {
+    acc = (acc + Math.imul(dv.getInt32(i, true), P3)) | 0;
+    acc = Math.imul((acc << 17) | (acc >>> 15), P4);
+    i += 4;
+  }
+  while (i < e) {
+    acc = (acc + Math.imul(dv.getUint8(i), P5)) | 0;
+    acc = Math.imul((acc << 11) | (acc >>> 21), P1);
+    i++;
+  }
+  acc ^= acc >>> 15;
+  acc = Math.imul(acc, P2);
+  acc ^= acc >>> 13;
+  acc = Math.imul(acc, P3);
+  acc ^= acc >>> 16;
+  return acc >>> 0;
+}
+
+/** xxh32js of fewer than 16 bytes: read bytewise (the commit log's 4-byte length checksums would otherwise take turns with the record's buffer in viewOf's one-entry cache). */
+function xxh32short(b: Uint8Array, start: number, end: number, seed: number): number {
+  let i = start;
+  let acc = (seed + P5 + (end - start)) | 0;
   while (i + 4 <= end) {
-    acc = Math.imul(rotl((acc + Math.imul(readU32LE(b, i), P3)) | 0, 17), P4);
+    const w = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    acc = (acc + Math.imul(w, P3)) | 0;
+    acc = Math.imul((acc << 17) | (acc >>> 15), P4);
     i += 4;
   }
   while (i < end) {
-    acc = Math.imul(rotl((acc + Math.imul(b[i], P5)) | 0, 11), P1);
+    acc = (acc + Math.imul(b[i], P5)) | 0;
+    acc = Math.imul((acc << 11) | (acc >>> 21), P1);
     i++;
   }
   acc ^= acc >>> 15;

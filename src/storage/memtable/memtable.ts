@@ -150,7 +150,7 @@ export class Memtable implements PartitionSource, KeyStore {
     }
     if (rows.length === 0) return NO_ROW;
     const loc = this.reserve(w.pos);
-    w.buf.copy(this.slab, this.slabUsed - w.pos, 0, w.pos);
+    copyBytes(w.buf, 0, w.pos, this.slab, this.slabUsed - w.pos);
     return loc;
   }
 
@@ -272,7 +272,7 @@ export class Memtable implements PartitionSource, KeyStore {
     w.reset();
     this.encoder.row(w, merged);
     const loc = this.reserve(w.pos);
-    w.buf.copy(this.slab, this.slabUsed - w.pos, 0, w.pos);
+    copyBytes(w.buf, 0, w.pos, this.slab, this.slabUsed - w.pos);
     return loc;
   }
 
@@ -409,13 +409,29 @@ export class Memtable implements PartitionSource, KeyStore {
    */
   *writeTo(writer: SSTableWriter, every = 1024): Generator<void> {
     const ordered = this.table.inOrder();
-    for (let i = 0; i < ordered.length; i++) {
+    // The fields, in ring order first: read at random once, in tight loops, then in sequence.
+    const n = ordered.length;
+    const t = this.table.arrays;
+    const his = new Int32Array(n);
+    const los = new Uint32Array(n);
+    const keyLocs = new Float64Array(n);
+    const keyLens = new Uint32Array(n);
+    const rowLocs = new Float64Array(n);
+    this.table.gather(ordered, t.his, his);
+    this.table.gather(ordered, t.los, los);
+    this.table.gather(ordered, t.keyLocs, keyLocs);
+    this.table.gather(ordered, t.keyLens, keyLens);
+    this.table.gather(ordered, this.rowLocs, rowLocs);
+    for (let i = 0; i < n; i++) {
       const p = ordered[i];
-      const only = this.rowLocs[p];
+      const only = rowLocs[i];
       if (only >= 0 && (this.extras.size === 0 || !this.extras.has(p))) {
-        const slab = this.slabAt(only);
+        const slab = this.slabs[Math.floor(only / SLAB_SPAN)];
         const off = only % SLAB_SPAN;
-        writer.appendOneRow(this.tokenOf(p), this.keyOf(p), slab, off, rowEnd(slab, off));
+        const keyLoc = keyLocs[i];
+        const keyOff = keyLoc % SLAB_SPAN;
+        const key = this.slabs[Math.floor(keyLoc / SLAB_SPAN)].subarray(keyOff, keyOff + keyLens[i]);
+        writer.appendOneRow(int64FromWords(his[i], los[i]), key, slab, off, rowEnd(slab, off));
       } else {
         writer.appendEncoded(this.encodedPartition(p));
       }

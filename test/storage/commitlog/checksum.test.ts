@@ -19,5 +19,14 @@ t.test('the JavaScript xxh32 equals the wasm one for every length, offset and se
   t.equal(mismatches, 0, 'no mismatches over lengths 0..300');
   t.equal(xxh32(Buffer.alloc(0)), 0x02cc5d05, 'the published xxh32 of the empty input');
   t.equal(xxh32(Buffer.from('abc')), 0x32d153ff, 'the published xxh32 of "abc"');
-  t.equal(xxh32(buf), xxh32wasm(buf), 'long inputs go to wasm');
+  const long = r.bytes(10_000);
+  t.equal(xxh32(long), xxh32wasm(long), 'long inputs (wasm) agree too');
+  // Views at an offset into their ArrayBuffer, hashed whole and by range.
+  const pool = Buffer.allocUnsafe(300);
+  r.bytes(300).copy(pool);
+  for (const [from, to] of [[3, 200], [17, 18], [0, 300], [250, 300]]) {
+    const view = pool.subarray(from, to);
+    t.equal(xxh32(view), xxh32wasm(view), `a view at offset ${from + pool.byteOffset} of its buffer`);
+    t.equal(xxh32Range(pool, from, to), xxh32wasm(view), `the range [${from}, ${to})`);
+  }
 });
