@@ -49,18 +49,24 @@ const P4 = 0x27d4eb2f;
 const P5 = 0x165667b1;
 
 // Words are read through a DataView (one typed load each; reading four bytes and shifting costs
-// several times more), kept for the last ArrayBuffer seen: hot callers hash one buffer (the commit
-// log's scratch, an SSTable writer's buffer) over and over.
-let lastArrayBuffer: ArrayBufferLike | null = null;
-let lastView: DataView = new DataView(new ArrayBuffer(0));
+// several times more). Views are kept for the last four ArrayBuffers seen: hot callers hash a few
+// buffers over and over (the commit log's scratch, an SSTable writer's buffer, the windows of the
+// SSTables a scan reads in turn). They pin at most those four buffers.
+const viewBuffers: Array<ArrayBufferLike | null> = [null, null, null, null];
+const views: DataView[] = [new DataView(new ArrayBuffer(0)), new DataView(new ArrayBuffer(0)), new DataView(new ArrayBuffer(0)), new DataView(new ArrayBuffer(0))];
+let nextView = 0;
 
 function viewOf(b: Uint8Array): DataView {
   const ab = b.buffer;
-  if (ab !== lastArrayBuffer) {
-    lastArrayBuffer = ab;
-    lastView = new DataView(ab);
-  }
-  return lastView;
+  if (viewBuffers[0] === ab) return views[0];
+  if (viewBuffers[1] === ab) return views[1];
+  if (viewBuffers[2] === ab) return views[2];
+  if (viewBuffers[3] === ab) return views[3];
+  const k = nextView;
+  nextView = (k + 1) & 3;
+  viewBuffers[k] = ab;
+  views[k] = new DataView(ab);
+  return views[k];
 }
 
 /** xxHash32 of b[start, end), in JavaScript (the reference algorithm, 32-bit arithmetic). */

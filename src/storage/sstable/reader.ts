@@ -68,15 +68,31 @@ class ChunkCursor {
    * they pin is at most a window each.
    */
   chunk(pos: number): Buffer {
+    const at = this.locate(pos);
+    return this.window.subarray(at, at + this.lastLength);
+  }
+
+  /** Length of the chunk the last locate() found. */
+  lastLength = 0;
+
+  /** The window holding the chunk the last locate() found. */
+  get buf(): Buffer {
+    return this.window;
+  }
+
+  /** Verifies the chunk at pos and returns where it starts in `buf` (its length: lastLength). No view is made. */
+  locate(pos: number): number {
     if (pos + 4 > this.end) throw new SSTableCorruptError(this.path, pos, this.end - pos, 'chunk length field cut short');
     let w = this.ensure(pos, 4);
-    const len = w.readUInt32BE(pos - this.windowStart);
+    const p = pos - this.windowStart;
+    const len = w[p] * 0x1000000 + ((w[p + 1] << 16) | (w[p + 2] << 8) | w[p + 3]);
     const total = len + 8;
     if (pos + total > this.end) throw new SSTableCorruptError(this.path, pos, this.end - pos, `chunk of ${len} bytes runs past the end of the file`);
     w = this.ensure(pos, total);
     const at = pos - this.windowStart;
     verifyChunk(w, at, total, this.path, pos);
-    return w.subarray(at, at + total);
+    this.lastLength = total;
+    return at;
   }
 }
 
@@ -93,10 +109,14 @@ export class PartitionCursor {
   offset = 0;
   /** The current partition's header (static row and range tombstones decoded). */
   header: PartitionHeader | null = null;
-  /** A narrow current partition: its whole header chunk (a view); null for a wide one. */
-  chunk: Buffer | null = null;
-  /** Where the rows of the narrow current partition start in `chunk`. */
-  rowsAt = 0;
+  /** The current partition's header chunk: hBuf[hAt, hAt + hLength) (no view made unless asked for). */
+  private hBuf: Buffer = Buffer.alloc(0);
+  private hAt = 0;
+  private hLength = 0;
+  /** Where the narrow current partition's rows start in hBuf. */
+  private rowsStart = 0;
+  private narrow = false;
+  private chunkView: Buffer | null = null;
   /** The wide current partition's row blocks (verified chunks) and their offsets in Data.db. */
   private blocks: Buffer[] = [];
   private blockOffsets: number[] = [];
@@ -124,28 +144,34 @@ export class PartitionCursor {
       this.blocks.length = 0;
       this.blockOffsets.length = 0;
     }
+    this.chunkView = null;
     if (this.pos >= this.end) {
       this.header = null;
-      this.chunk = null;
+      this.narrow = false;
       return false;
     }
     const start = this.pos;
-    const hc = this.cur.chunk(start);
-    let pos = start + hc.length;
+    const at = this.cur.locate(start);
+    const length = this.cur.lastLength;
+    const hb = this.cur.buf;
+    let pos = start + length;
     let h: PartitionHeader;
     let rowsAt = 0;
     try {
       const r = this.r;
-      r.buf = hc;
-      r.pos = 4;
-      r.end = hc.length - 4;
+      r.buf = hb;
+      r.pos = at + 4;
+      r.end = at + length - 4;
       h = decodeHeader(r, this.columns);
       rowsAt = r.pos;
       if (h.blockCount === 0 && h.rowCount === 0 && r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
       if (h.blockCount > 0 && r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
     } catch (err) {
-      throw asCorrupt(err, this.path, start, hc.length);
+      throw asCorrupt(err, this.path, start, length);
     }
+    this.hBuf = hb;
+    this.hAt = at;
+    this.hLength = length;
     if (h.blockCount > 0) {
       // Verified as they are passed, decoded only if asked for.
       for (let i = 0; i < h.blockCount; i++) {
@@ -154,10 +180,10 @@ export class PartitionCursor {
         this.blockOffsets.push(pos);
         pos += bc.length;
       }
-      this.chunk = null;
+      this.narrow = false;
     } else {
-      this.chunk = hc;
-      this.rowsAt = rowsAt;
+      this.narrow = true;
+      this.rowsStart = rowsAt;
     }
     this.token = h.token;
     this.key = h.key;
@@ -169,7 +195,19 @@ export class PartitionCursor {
 
   /** True when the current partition has row blocks (and a row index). */
   get wide(): boolean {
-    return this.chunk === null;
+    return !this.narrow;
+  }
+
+  /** A narrow current partition: its whole header chunk (a view, made on the first call); null for a wide one. */
+  get chunk(): Buffer | null {
+    if (!this.narrow) return null;
+    if (this.chunkView === null) this.chunkView = this.hBuf.subarray(this.hAt, this.hAt + this.hLength);
+    return this.chunkView;
+  }
+
+  /** Where the rows of the narrow current partition start in `chunk`. */
+  get rowsAt(): number {
+    return this.rowsStart - this.hAt;
   }
 
   /** The current partition, decoded (once). */
@@ -179,17 +217,16 @@ export class PartitionCursor {
     if (h === null) throw new SSTableUsageError('cursor is not on a partition');
     let rows: Row[] = [];
     const r = this.r;
-    if (this.chunk !== null) {
-      const hc = this.chunk;
+    if (this.narrow) {
       try {
-        r.buf = hc;
-        r.pos = this.rowsAt;
-        r.end = hc.length - 4;
-        if (h.rowCount > hc.length) throw new RangeError(`row count ${h.rowCount} larger than the chunk`);
+        r.buf = this.hBuf;
+        r.pos = this.rowsStart;
+        r.end = this.hAt + this.hLength - 4;
+        if (h.rowCount > this.hLength) throw new RangeError(`row count ${h.rowCount} larger than the chunk`);
         rows = readRowArray(r, h.rowCount, this.columns);
         if (r.pos !== r.end) throw new RangeError('trailing bytes in the partition header');
       } catch (err) {
-        throw asCorrupt(err, this.path, this.offset, hc.length);
+        throw asCorrupt(err, this.path, this.offset, this.hLength);
       }
     } else {
       for (let i = 0; i < this.blocks.length; i++) {
