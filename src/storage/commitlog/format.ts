@@ -85,19 +85,24 @@ export function checkHeader(data: Buffer, expectedSegmentId: number): BadReason 
   return null;
 }
 
-const lengthScratch = Buffer.alloc(4);
-
 /**
  * Encodes one record into out at offset (the caller reserved RECORD_OVERHEAD_BYTES + payload.length
- * bytes). A shared 4-byte scratch buffer carries the length to the hash so no view is allocated.
+ * bytes). The length is hashed where it was just written; integers are stored bytewise (Buffer's
+ * write methods check their arguments on every call, and this runs for every write).
  */
 export function encodeRecord(out: Buffer, offset: number, payload: Uint8Array): void {
   const length = payload.length;
-  lengthScratch.writeUInt32BE(length, 0);
-  out.writeUInt32BE(length, offset);
-  out.writeUInt32BE(xxh32(lengthScratch), offset + 4);
+  put32(out, offset, length);
+  put32(out, offset + 4, xxh32Range(out, offset, offset + 4));
   out.set(payload, offset + 8);
-  out.writeUInt32BE(xxh32(payload), offset + 8 + length);
+  put32(out, offset + 8 + length, xxh32(payload));
+}
+
+function put32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
 }
 
 /** The outcome of reading the record at an offset: a record, a clean end, or a bad record. */

@@ -84,6 +84,8 @@ export class Memtable implements PartitionSource, KeyStore {
   private readonly encodeStats = new StatsCollector();
   private readonly encoder = new DataEncoder(this.encodeStats);
   private readonly scratch = new ByteWriter(4096);
+  /** Writes into the current slab (its buffer is set to it before each use). */
+  private readonly slabWriter = new ByteWriter(0);
   private readonly reader = new ByteReader(Buffer.alloc(0), 0, 0);
   private slab: Buffer = Buffer.alloc(0);
   private slabUsed = 0;
@@ -138,19 +140,23 @@ export class Memtable implements PartitionSource, KeyStore {
    */
   prepare(update: PartitionUpdate): number {
     if (update.key.length > MAX_KEY_BYTES) throw new SSTableUsageError(`partition key of ${update.key.length} bytes exceeds ${MAX_KEY_BYTES}`);
-    const rows = update.rows;
-    const w = this.scratch;
-    w.reset();
-    for (let i = 0; i < rows.length; i++) this.encoder.row(w, rows[i]);
     if (update.staticRow !== null || update.rangeTombstones.length > 0 || update.deletion !== LIVE) {
       // Kept as objects, encoded at flush: check now that they can be.
-      const at = w.pos;
-      this.encoder.headerFields(w, update.deletion, update.staticRow, update.rangeTombstones);
-      w.pos = at;
+      this.scratch.reset();
+      this.encoder.headerFields(this.scratch, update.deletion, update.staticRow, update.rangeTombstones);
     }
+    const rows = update.rows;
     if (rows.length === 0) return NO_ROW;
-    const loc = this.reserve(w.pos);
-    copyBytes(w.buf, 0, w.pos, this.slab, this.slabUsed - w.pos);
+    // Encoded straight into the slab, which is first made to have room for a bound on the size.
+    const bound = encodedSizeBound(rows);
+    if (this.slabUsed + bound > this.slab.length) this.newSlab(bound);
+    const w = this.slabWriter;
+    w.buf = this.slab;
+    w.pos = this.slabUsed;
+    for (let i = 0; i < rows.length; i++) this.encoder.row(w, rows[i]);
+    if (w.buf !== this.slab || w.pos > this.slabUsed + bound) throw new Error('Memtable.prepare: encoded rows exceed their size bound');
+    const loc = (this.slabs.length - 1) * SLAB_SPAN + this.slabUsed;
+    this.slabUsed = w.pos;
     return loc;
   }
 
@@ -206,14 +212,17 @@ export class Memtable implements PartitionSource, KeyStore {
     return x;
   }
 
+  /** Starts a new current slab with room for at least n bytes. */
+  private newSlab(n: number): void {
+    this.slab = Buffer.allocUnsafeSlow(Math.max(Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, 2 * this.slab.length)), n));
+    this.slabs.push(this.slab);
+    this.slabUsed = 0;
+    this.slabBytes += this.slab.length;
+  }
+
   /** Reserves n bytes at the end of the current slab (a new one when they do not fit); returns their location. */
   private reserve(n: number): number {
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, 2 * this.slab.length)), n));
-      this.slabs.push(this.slab);
-      this.slabUsed = 0;
-      this.slabBytes += this.slab.length;
-    }
+    if (this.slabUsed + n > this.slab.length) this.newSlab(n);
     const at = this.slabUsed;
     this.slabUsed += n;
     return (this.slabs.length - 1) * SLAB_SPAN + at;
@@ -512,6 +521,26 @@ export class MemtableCursor {
 
 const EMPTY = Buffer.alloc(0);
 const FULL: ClusteringSlice = { start: EMPTY, end: Buffer.from([0xff]) };
+
+/**
+ * An upper bound on the bytes DataEncoder.row writes for these rows: varints at their 8-byte
+ * maximum, every optional field counted.
+ */
+function encodedSizeBound(rows: readonly Row[]): number {
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    // clustering length, clustering, body length, flags, liveness (16), deletion (12), counts.
+    n += 8 + r.clustering.length + 4 + 1 + 16 + 12 + 8 + 8 + r.complexDeletions.length * (8 + 12);
+    const cells = r.cells;
+    for (let j = 0; j < cells.length; j++) {
+      const c = cells[j];
+      // flags, column id, path length and path, timestamp, ttl, deletion time, value length and value.
+      n += 1 + 8 + (c.path === null ? 0 : 8 + c.path.length) + 8 + 4 + 4 + (c.value === null ? 0 : 8 + c.value.length);
+    }
+  }
+  return n;
+}
 
 /** Where the row encoded at slab[start...) ends: after its clustering and its length-prefixed body. */
 function rowEnd(slab: Buffer, start: number): number {

@@ -54,6 +54,8 @@ export class PartitionTable {
   private los = new Uint32Array(INITIAL_CAPACITY);
   private keyLocs = new Float64Array(INITIAL_CAPACITY);
   private keyLens = new Uint32Array(INITIAL_CAPACITY);
+  /** slotHash of each partition, kept so that growing the slots never reads a key again. */
+  private hashes = new Int32Array(INITIAL_CAPACITY);
   /**
    * Hash slots, two words each: partition number + 1 (0 when free), then its token's high word,
    * so that a probe reads one cache line, not the slot and then the partition's arrays.
@@ -68,19 +70,28 @@ export class PartitionTable {
   private freeHi = 0;
   private freeLo = 0;
   private freeLen = -1;
+  private freeHash = 0;
   /** Every partition in ring order except those in `unordered`. */
   private ordered: Int32Array = new Int32Array(0);
   private unordered: number[] = [];
 
-  constructor(private readonly keys: KeyStore) {}
+  constructor(private readonly keys: KeyStore) {
+    this.countArrays();
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Bytes the table's arrays hold (capacity, not just what is used). */
+  /** Bytes the table's arrays hold (capacity, not just what is used). Read twice per write: kept up to date, not summed. */
   get memoryBytes(): number {
-    return this.his.byteLength + this.los.byteLength + this.keyLocs.byteLength + this.keyLens.byteLength + this.slots.byteLength + this.ordered.byteLength + 8 * this.unordered.length;
+    return this.arrayBytes + 8 * this.unordered.length;
+  }
+
+  private arrayBytes = 0;
+
+  private countArrays(): void {
+    this.arrayBytes = this.his.byteLength + this.los.byteLength + this.keyLocs.byteLength + this.keyLens.byteLength + this.hashes.byteLength + this.slots.byteLength + this.ordered.byteLength;
   }
 
   hiOf(i: number): number {
@@ -104,9 +115,11 @@ export class PartitionTable {
     const mask = (this.slots.length >> 1) - 1;
     const slots = this.slots;
     const n = key.length;
-    for (let s = slotHash(hi, lo, key, 0, n) & mask; ; s = (s + 1) & mask) {
+    const h = slotHash(hi, lo, key, 0, n);
+    for (let s = h & mask; ; s = (s + 1) & mask) {
       const v = slots[2 * s];
       if (v === 0) {
+        this.freeHash = h;
         this.freeSlot = s;
         this.freeSlotFor = this.count;
         this.freeHi = hi;
@@ -134,10 +147,17 @@ export class PartitionTable {
     this.los[i] = lo;
     this.keyLocs[i] = keyLoc;
     this.keyLens[i] = keyLength;
+    const known = this.freeSlotFor === i && this.freeHi === hi && this.freeLo === lo && this.freeLen === keyLength;
+    if (known) {
+      this.hashes[i] = this.freeHash;
+    } else {
+      const keys = this.keys;
+      this.hashes[i] = slotHash(hi, lo, keys.slabAt(keyLoc), keys.offsetAt(keyLoc), keyLength);
+    }
     if ((i + 1) * 4 > this.slots.length) {
       this.growSlots();
       this.place(i);
-    } else if (this.freeSlotFor === i && this.freeHi === hi && this.freeLo === lo && this.freeLen === keyLength) {
+    } else if (known) {
       // The slot the caller's find() ended on: nothing was added since.
       this.slots[2 * this.freeSlot] = i + 1;
       this.slots[2 * this.freeSlot + 1] = hi;
@@ -152,8 +172,7 @@ export class PartitionTable {
 
   private place(i: number): void {
     const mask = (this.slots.length >> 1) - 1;
-    const loc = this.keyLocs[i];
-    let s = slotHash(this.his[i], this.los[i], this.keys.slabAt(loc), this.keys.offsetAt(loc), this.keyLens[i]) & mask;
+    let s = this.hashes[i] & mask;
     while (this.slots[2 * s] !== 0) s = (s + 1) & mask;
     this.slots[2 * s] = i + 1;
     this.slots[2 * s + 1] = this.his[i];
@@ -173,10 +192,15 @@ export class PartitionTable {
     const keyLens = new Uint32Array(n);
     keyLens.set(this.keyLens);
     this.keyLens = keyLens;
+    const hashes = new Int32Array(n);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    this.countArrays();
   }
 
   private growSlots(): void {
     this.slots = new Int32Array(this.slots.length * 2);
+    this.countArrays();
     for (let i = 0; i < this.count; i++) this.place(i);
   }
 
@@ -215,6 +239,7 @@ export class PartitionTable {
         while (j < fresh.length) merged[k++] = fresh[j++];
         this.ordered = merged;
       }
+      this.countArrays();
     }
     return this.ordered;
   }

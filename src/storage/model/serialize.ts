@@ -161,13 +161,34 @@ class Writer {
       for (let i = 0; i < length; i++) buf[pos++] = b[i]!;
       this.pos = pos;
     } else {
-      b.copy(this.buf, this.pos);
+      // TypedArray.set of the whole buffer: Buffer.copy checks its arguments and may make a view.
+      this.buf.set(b, this.pos);
       this.pos += length;
     }
   }
 
   string(s: string): void {
     const n = s.length;
+    if (n >= CACHED_STRING_MIN) {
+      // Table ids (36 characters) and keyspace names come back on every write: their encodings
+      // (length and bytes) are kept, and copied whole.
+      let enc = encodedStrings.get(s);
+      if (enc === undefined) {
+        const bytes = Buffer.from(s, 'utf8');
+        enc = Buffer.allocUnsafeSlow(bytes.length + 8);
+        const w = new Writer(16);
+        w.uvarint(bytes.length);
+        w.buf.copy(enc, 0, 0, w.pos);
+        bytes.copy(enc, w.pos);
+        enc = enc.subarray(0, w.pos + bytes.length);
+        if (encodedStrings.size >= CACHED_STRINGS_MAX) encodedStrings.clear();
+        encodedStrings.set(s, enc);
+      }
+      this.ensure(enc.length);
+      this.buf.set(enc, this.pos);
+      this.pos += enc.length;
+      return;
+    }
     if (n < 0x80) {
       // Names are short and usually ASCII: write them without the native encoder.
       this.ensure(n + 1);
@@ -209,6 +230,10 @@ class Writer {
 }
 
 const SCRATCH_INITIAL_BYTES = 4096;
+/** Strings at least this long are looked up in encodedStrings: a copy beats the character loop. */
+const CACHED_STRING_MIN = 12;
+const CACHED_STRINGS_MAX = 1024;
+const encodedStrings = new Map<string, Buffer>();
 // A rare huge mutation should not pin its scratch space forever.
 const SCRATCH_KEEP_BYTES = 1 << 20;
 const writer = new Writer(SCRATCH_INITIAL_BYTES);

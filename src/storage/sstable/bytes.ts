@@ -173,6 +173,8 @@ export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint
   const n = end - start;
   if (n <= SMALL_COPY_BYTES) {
     for (let i = 0; i < n; i++) dst[at + i] = src[start + i];
+  } else if (start === 0 && end === src.length) {
+    dst.set(src, at);
   } else {
     dst.set(src.subarray(start, end), at);
   }

@@ -190,7 +190,12 @@ export class DataEncoder {
       if ((cf & CF_LDT) !== 0) w.i32(c.localDeletionTimeSec);
       if (c.value !== null) w.lenBytes(c.value);
     }
-    w.buf.writeUInt32BE(w.pos - lenAt - 4, lenAt);
+    const bodyLength = w.pos - lenAt - 4;
+    const b = w.buf;
+    b[lenAt] = bodyLength >>> 24;
+    b[lenAt + 1] = bodyLength >>> 16;
+    b[lenAt + 2] = bodyLength >>> 8;
+    b[lenAt + 3] = bodyLength;
   }
 }
 
