@@ -181,8 +181,9 @@ export function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint
 }
 
 /**
- * A cursor over a verified payload. Reads past `end` throw RangeError (through Buffer's own
- * checks or `need`); callers turn that into an SSTableCorruptError naming the region.
+ * A cursor over a verified payload, `end` never past the end of `buf`. Reads past `end` throw
+ * RangeError (`need`); callers turn that into an SSTableCorruptError naming the region. Bytes are
+ * read directly, not through Buffer's read methods, which check their arguments on every call.
  */
 export class ByteReader {
   constructor(
@@ -202,37 +203,43 @@ export class ByteReader {
 
   u16(): number {
     this.need(2);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p] << 8) | b[p + 1];
   }
 
   u32(): number {
     this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
   }
 
   i32(): number {
     this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
   }
 
   u48(): number {
     this.need(6);
-    const v = this.buf.readUIntBE(this.pos, 6);
-    this.pos += 6;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 6;
+    return ((b[p] << 8) | b[p + 1]) * TWO_32 + b[p + 2] * 0x1000000 + ((b[p + 3] << 16) | (b[p + 4] << 8) | b[p + 5]);
   }
 
   i64(): number {
     this.need(8);
-    const v = this.buf.readInt32BE(this.pos) * TWO_32 + this.buf.readUInt32BE(this.pos + 4);
-    this.pos += 8;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 8;
+    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    return hi * TWO_32 + b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
   }
 
   bigI64(): bigint {
@@ -298,14 +305,16 @@ export function checkFileHeader(buf: Buffer, magic: string, path: string): void 
  */
 export function verifyChunk(buf: Buffer, at: number, expectedBytes: number, path: string, filePos: number): number {
   if (buf.length - at < 4) throw new SSTableCorruptError(path, filePos, buf.length - at, 'chunk length field cut short');
-  const len = buf.readUInt32BE(at);
+  const len = buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
   const total = len + CHUNK_OVERHEAD_BYTES;
   if (expectedBytes >= 0 && total !== expectedBytes) {
     throw new SSTableCorruptError(path, filePos, Math.max(4, Math.min(expectedBytes, buf.length - at)), `chunk length ${len} does not match the expected ${expectedBytes - CHUNK_OVERHEAD_BYTES}`);
   }
   if (total > buf.length - at) throw new SSTableCorruptError(path, filePos, Math.min(total, buf.length - at), `chunk of ${len} bytes runs past the end of the data read`);
-  const sum = buf.readUInt32BE(at + 4 + len);
-  if (sum !== xxh32Range(buf, at, at + 4 + len)) throw new SSTableCorruptError(path, filePos, total, 'chunk checksum mismatch');
+  const s = at + 4 + len;
+  // Compared as signed words: neither side becomes a heap number.
+  const sum = (buf[s] << 24) | (buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3];
+  if (sum !== (xxh32Range(buf, at, s) | 0)) throw new SSTableCorruptError(path, filePos, total, 'chunk checksum mismatch');
   return total;
 }
 
