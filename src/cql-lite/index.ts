@@ -60,7 +60,7 @@ export {
   validateValue,
 } from './codec.js';
 export type { CqlValue, Empty } from './codec.js';
-export { formatBytes, formatValue, termToBytes } from './literal.js';
+export { assignable, formatBytes, formatValue, termToBytes } from './literal.js';
 export type { TermContext } from './literal.js';
 export { decimalFromBytes, decimalToBytes, formatDecimal, formatDuration, parseDecimal, parseDuration, varintFromBytes, varintToBytes } from './numbers.js';
 export type { Decimal, Duration } from './numbers.js';

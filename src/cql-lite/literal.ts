@@ -85,16 +85,20 @@ export function termToBytes(type: CqlType, term: Term, ctx: TermContext = {}): B
       return literalToBytes(type, term, ctx);
     case 'list': {
       if (type.kind !== 'list') throw invalidRequest(`Invalid list literal for ${receiverName(ctx)} of type ${typeToString(type)}`);
+      checkParts('list', type.element, term.elements, ctx);
       const elements = term.elements.map((e) => elementBytes(type.element, e, ctx));
       return packCollection(elements, elements.length);
     }
     case 'set': {
       if (type.kind === 'map' && term.elements.length === 0) return packCollection([], 0);
       if (type.kind !== 'set') throw invalidRequest(`Invalid set literal for ${receiverName(ctx)} of type ${typeToString(type)}`);
+      checkParts('set', type.element, term.elements, ctx);
       return packSet(type.element, term.elements.map((e) => elementBytes(type.element, e, ctx)));
     }
     case 'map': {
       if (type.kind !== 'map') throw invalidRequest(`Invalid map literal for ${receiverName(ctx)} of type ${typeToString(type)}`);
+      checkParts('map key', type.key, term.entries.map(([k]) => k), ctx);
+      checkParts('map value', type.value, term.entries.map(([, v]) => v), ctx);
       return packMap(
         type.key,
         term.entries.map(([k, v]): [Buffer, Buffer] => [elementBytes(type.key, k, ctx), elementBytes(type.value, v, ctx)]),
@@ -107,9 +111,47 @@ export function termToBytes(type: CqlType, term: Term, ctx: TermContext = {}): B
           `Invalid tuple literal for ${receiverName(ctx)}: too many elements. Type ${typeToString(type)} expects ${type.elements.length} but got ${term.elements.length}`,
         );
       }
+      term.elements.forEach((e, i) => {
+        if (!assignable(type.elements[i]!, e)) {
+          throw invalidRequest(`Invalid tuple literal for ${receiverName(ctx)}: component ${i} is not of type ${typeToString(type.elements[i]!)}`);
+        }
+      });
       return packTuple(term.elements.map((e, i) => termToBytes(type.elements[i]!, e, ctx)));
     }
   }
+}
+
+/**
+ * Whether a term's kind can be assigned to a type (Cassandra's testAssignment, by kind only: a
+ * string fits a timestamp before its content is parsed). A string also fits a tuple, which
+ * Cassandra then parses with TupleType.fromString.
+ */
+export function assignable(type: CqlType, term: Term): boolean {
+  switch (term.kind) {
+    case 'literal':
+      if (term.type === 'string' && type.kind === 'tuple') return true;
+      return isNative(type) && ACCEPTS[term.type].has(type.kind);
+    case 'list':
+      return type.kind === 'list';
+    case 'set':
+      return type.kind === 'set' || (type.kind === 'map' && term.elements.length === 0);
+    case 'map':
+      return type.kind === 'map';
+    case 'tuple':
+      return type.kind === 'tuple';
+    default:
+      return true;
+  }
+}
+
+/** Checks each part of a collection or tuple literal, with Cassandra's messages for a part of the wrong kind. */
+function checkParts(kind: 'list' | 'set' | 'map key' | 'map value', type: CqlType, terms: readonly Term[], ctx: TermContext): void {
+  terms.forEach((e) => {
+    if (assignable(type, e)) return;
+    const literal = kind === 'map key' || kind === 'map value' ? 'map' : kind;
+    const what = kind === 'map key' ? `key ${printTerm(e)}` : `value ${printTerm(e)}`;
+    throw invalidRequest(`Invalid ${literal} literal for ${receiverName(ctx)}: ${what} is not of type ${typeToString(type)}`);
+  });
 }
 
 function elementBytes(type: CqlType, term: Term, ctx: TermContext): Buffer {
@@ -117,6 +159,65 @@ function elementBytes(type: CqlType, term: Term, ctx: TermContext): Buffer {
   if (b === null) throw invalidRequest('null is not supported inside collections');
   return b;
 }
+
+/** The literal kind a native type reads its text form as (for TupleType.fromString components). */
+function textKind(kind: NativeKind): Literal['type'] {
+  switch (kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'bigint':
+    case 'counter':
+    case 'varint':
+      return 'integer';
+    case 'float':
+    case 'double':
+    case 'decimal':
+      return 'float';
+    case 'boolean':
+      return 'boolean';
+    case 'uuid':
+    case 'timeuuid':
+      return 'uuid';
+    case 'blob':
+      return 'hex';
+    case 'duration':
+      return 'duration';
+    default:
+      return 'string';
+  }
+}
+
+/**
+ * A tuple from its string form, as Cassandra's TupleType.fromString reads it: components separated
+ * by ':', '\\:' for a colon inside one, '@' alone for null.
+ */
+function tupleFromString(type: Extract<CqlType, { kind: 'tuple' }>, text: string, ctx: TermContext): Buffer {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\' && i + 1 < text.length) cur += text[++i];
+    else if (ch === ':') {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  if (parts.length > type.elements.length) throw marshalError(`Invalid tuple literal: too many elements. Type ${typeToString(type)} expects ${type.elements.length} but got ${parts.length}`);
+  return packTuple(
+    parts.map((p, i) => {
+      const t = type.elements[i]!;
+      if (p === '@') return null;
+      if (!isNative(t)) throw marshalError(`Invalid tuple literal for ${receiverName(ctx)}: component ${i} cannot be read from text`);
+      const kind = textKind(t.kind);
+      if (kind === 'integer' && !/^-?\d+$/.test(p)) throw marshalError(`Unable to make ${JAVA_INT_NAMES[t.kind] ?? t.kind} from '${p}'`);
+      return literalToBytes(t, { kind: 'literal', type: kind, text: kind === 'hex' ? `0x${p}` : p }, ctx);
+    }),
+  );
+}
+
+const JAVA_INT_NAMES: Partial<Record<NativeKind, string>> = { tinyint: 'byte', smallint: 'short', int: 'int', bigint: 'long', counter: 'long', varint: 'varint' };
 
 function fixedInt(text: string, bytes: 1 | 2 | 4 | 8, javaName: string): Buffer {
   const v = BigInt(text);
@@ -131,6 +232,7 @@ function fixedInt(text: string, bytes: 1 | 2 | 4 | 8, javaName: string): Buffer 
 }
 
 function literalToBytes(type: CqlType, lit: Literal, ctx: TermContext): Buffer {
+  if (type.kind === 'tuple' && lit.type === 'string') return tupleFromString(type, lit.text, ctx);
   if (!isNative(type) || !ACCEPTS[lit.type].has(type.kind)) {
     throw invalidRequest(`Invalid ${CONSTANT_NAME[lit.type]} constant (${lit.text}) for "${receiverName(ctx)}" of type ${typeToString(type)}`);
   }
@@ -164,7 +266,7 @@ function literalToBytes(type: CqlType, lit: Literal, ctx: TermContext): Buffer {
       return varintToBytes(BigInt(text));
     case 'decimal': {
       const d = parseDecimal(text);
-      if (d === null) throw marshalError(`Unable to make BigDecimal from '${text}'`);
+      if (d === null) throw marshalError(`unable to make BigDecimal from '${text}'`);
       return decimalToBytes(d);
     }
     case 'float': {
@@ -178,22 +280,30 @@ function literalToBytes(type: CqlType, lit: Literal, ctx: TermContext): Buffer {
       return out;
     }
     case 'timestamp': {
+      // An empty string is the empty value (TimestampType.fromString).
+      if (text === '' && lit.type === 'string') return Buffer.alloc(0);
       const ms = parseTimestamp(text, ctx.nowMs);
-      if (ms === null) throw marshalError(`Unable to coerce '${text}' to a formatted date (long)`);
+      if (ms === null) {
+        throw marshalError(lit.type === 'integer' ? `Unable to make long (for date) from: '${text}'` : `Unable to parse a date/time from '${text}'`);
+      }
       const out = Buffer.allocUnsafe(8);
       out.writeBigInt64BE(ms, 0);
       return out;
     }
     case 'date': {
       const days = parseDate(text);
-      if (days === null) throw marshalError(`Unable to coerce '${text}' to a formatted date (long)`);
+      if (days === null) {
+        throw marshalError(lit.type === 'integer' ? `Unable to make unsigned int (for date) from: '${text}'` : `Unable to coerce '${text}' to a formatted date (long)`);
+      }
       const out = Buffer.allocUnsafe(4);
       out.writeUInt32BE(days + 0x80000000, 0);
       return out;
     }
     case 'time': {
       const nanos = parseTime(text);
-      if (nanos === null) throw marshalError(`(TimeType) Unable to coerce '${text}' to a formatted time (long)`);
+      if (nanos === null) {
+        throw marshalError(lit.type === 'integer' ? `Unable to make long (for time) from: '${text}'` : `(TimeType) Unable to coerce '${text}' to a formatted time (long)`);
+      }
       const out = Buffer.allocUnsafe(8);
       out.writeBigInt64BE(nanos, 0);
       return out;
@@ -201,12 +311,16 @@ function literalToBytes(type: CqlType, lit: Literal, ctx: TermContext): Buffer {
     case 'uuid':
     case 'timeuuid': {
       const b = uuidFromString(text);
-      if (b === null || (type.kind === 'timeuuid' && b[6]! >> 4 !== 1)) throw marshalError(`Unknown timeuuid representation: ${text}`);
+      if (b === null) throw marshalError(`Unable to make UUID from '${text}'`);
+      if (type.kind === 'timeuuid' && b[6]! >> 4 !== 1) throw marshalError('TimeUUID supports only version 1 UUIDs');
       return b;
     }
     case 'inet': {
+      if (text === '') return Buffer.alloc(0); // the empty value (InetAddressType.fromString)
       const b = parseInet(text);
       if (b === null) throw marshalError(`Unable to make inet address from '${text}'`);
+      // Java's InetAddress.getByName reads an IPv4-mapped IPv6 address as the IPv4 address.
+      if (b.length === 16 && b.readUInt32BE(0) === 0 && b.readUInt32BE(4) === 0 && b.readUInt32BE(8) === 0xffff) return Buffer.from(b.subarray(12));
       return b;
     }
     case 'duration': {

@@ -59,7 +59,7 @@ const MAX_NAME_LENGTH = 48;
 
 function checkName(name: string, what: 'Keyspace' | 'Table'): void {
   if (name.length === 0 || name.length > MAX_NAME_LENGTH || !NAME.test(name)) {
-    throw invalidRequest(`${what} name must not be empty, more than ${MAX_NAME_LENGTH} characters long, or contain non-alphanumeric-underscore characters (got "${name}")`);
+    throw configError(`${what} name must not be empty, more than ${MAX_NAME_LENGTH} characters long, or contain non-alphanumeric-underscore characters (got "${name}")`);
   }
 }
 

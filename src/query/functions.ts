@@ -122,13 +122,92 @@ export function functionSignatures(name: string): readonly Signature[] | undefin
   return FUNCTIONS.get(name);
 }
 
-/** The signature of `name` whose argument types are exactly `argTypes`. */
-export function resolveSignature(name: string, argTypes: readonly CqlType[]): Signature {
+/**
+ * Whether bytes of type `value` can be read as `receiver` (Cassandra's isValueCompatibleWith):
+ * what a function's result may be assigned to, and what a column may be passed as.
+ */
+export function valueCompatible(receiver: CqlType, value: CqlType): boolean {
+  if (typeEquals(receiver, value)) return true;
+  const r = receiver.kind;
+  const v = value.kind;
+  switch (r) {
+    case 'blob':
+      return true;
+    case 'text':
+      return v === 'ascii';
+    case 'uuid':
+      return v === 'timeuuid';
+    case 'bigint':
+    case 'timestamp':
+      return v === 'bigint' || v === 'timestamp';
+    case 'varint':
+      return v === 'int' || v === 'bigint' || v === 'smallint' || v === 'tinyint' || v === 'timestamp';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a typed argument may be passed for a parameter. Narrower than valueCompatible: a blob
+ * parameter takes a blob, not any column (Cassandra refuses blobAsInt(an_int_column)).
+ */
+function argCompatible(param: CqlType, arg: CqlType): boolean {
+  return typeEquals(param, arg) || (param.kind === 'text' && arg.kind === 'ascii') || (param.kind === 'uuid' && arg.kind === 'timeuuid');
+}
+
+/** One argument of a call: a typed value (a column, another call), or a term whose type is inferred. */
+export interface CallArg {
+  /** Printed as the argument in messages. */
+  readonly text: string;
+  /** Known type, or null when the argument is a term. */
+  readonly type: CqlType | null;
+  /** For a term: whether it can be a value of the type. */
+  readonly fits?: (t: CqlType) => boolean;
+  /** A bind marker: fits anything, so several candidate signatures are ambiguous. */
+  readonly marker?: boolean;
+}
+
+function describe(name: string, sigs: readonly Signature[]): string {
+  return sigs.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ');
+}
+
+/**
+ * The signature of `name` a call with these arguments resolves to (Cassandra's FunctionResolver),
+ * optionally restricted to results assignable to `receiver`; Cassandra's messages when none or
+ * several match.
+ */
+export function resolveCall(name: string, args: readonly CallArg[], receiver: { name: string; type: CqlType } | null = null): Signature {
   const sigs = FUNCTIONS.get(name);
   if (sigs === undefined) throw invalidRequest(`Unknown function '${name}'`);
-  const match = sigs.find((s) => s.args.length === argTypes.length && s.args.every((a, i) => typeEquals(a, argTypes[i]!) || (a.kind === 'text' && argTypes[i]!.kind === 'ascii')));
-  if (match === undefined) {
-    throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: ${sigs.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ')})`);
+  const arity = sigs.filter((s) => s.args.length === args.length);
+  if (arity.length === 0) {
+    throw invalidRequest(`Invalid number of arguments in call to function system.${name}: ${sigs[0]!.args.length} required but ${args.length} provided`);
   }
-  return match;
+  const argFits = (s: Signature, i: number): boolean => {
+    const a = args[i]!;
+    return a.type !== null ? argCompatible(s.args[i]!, a.type) : a.fits === undefined || a.fits(s.args[i]!);
+  };
+  let candidates = arity.filter((s) => args.every((_, i) => argFits(s, i)));
+  if (receiver !== null) {
+    const assignable = candidates.filter((s) => valueCompatible(receiver.type, s.returns));
+    if (assignable.length === 0 && candidates.length > 0) {
+      throw invalidRequest(`Type error: cannot assign result of function system.${name} (type ${typeToString(candidates[0]!.returns)}) to ${receiver.name} (type ${typeToString(receiver.type)})`);
+    }
+    candidates = assignable;
+  }
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0) {
+    if (arity.length === 1) {
+      const i = args.findIndex((_, j) => !argFits(arity[0]!, j));
+      throw invalidRequest(`Type error: ${args[i]!.text} cannot be passed as argument ${i} of function system.${name} of type ${typeToString(arity[0]!.args[i]!)}`);
+    }
+    throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: ${describe(name, arity)})`);
+  }
+  // Several fit: exact argument types decide; terms and markers cannot.
+  const exact = candidates.filter((s) => args.every((a, i) => a.type !== null && typeEquals(s.args[i]!, a.type)));
+  if (exact.length === 1) return exact[0]!;
+  if (args.some((a) => a.type === null)) {
+    throw invalidRequest(`Ambiguous call to function ${name} (can be matched by following signatures: ${describe(name, candidates)}): use type casts to disambiguate`);
+  }
+  return candidates[0]!;
 }

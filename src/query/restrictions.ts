@@ -111,6 +111,8 @@ export class WhereClause {
   readonly filters: Filter[] = [];
   /** Whether the partition key selects specific partitions (else: a token-range scan). */
   keyLookup = false;
+  /** Key lookup whose keys must also fall within the token bounds. */
+  tokenFilter = false;
   hasClusteringRestrictions = false;
   /** Clustering columns restricted by any relation (usable or filtered), for the "missing" messages. */
   readonly restrictedClustering = new Set<number>();
@@ -200,25 +202,30 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
           if (c === undefined) throw undefinedColumn(table, n);
           return c;
         });
-        if (cols.some((c) => c.kind !== 'partition_key') || cols.length !== table.partitionKey.length || cols.some((c, i) => c.position !== i)) {
-          if (cols.every((c) => c.kind === 'partition_key') && cols.length !== table.partitionKey.length) {
-            throw invalidRequest(`The token() function must be applied to all partition key components or none of them`);
-          }
+        if (cols.some((c) => c.kind !== 'partition_key')) throw invalidRequest('The token() function must contains only partition key components');
+        if (cols.length !== table.partitionKey.length) throw invalidRequest('The token() function must be applied to all partition key components or none of them');
+        if (cols.some((c, i) => c.position !== i)) {
           throw invalidRequest(`The token function arguments must be in the partition key order: ${table.partitionKey.map((c) => c.name).join(', ')}`);
         }
         if (rel.op === '!=') throw invalidRequest(`Unsupported "!=" relation: ${printRelation(rel)}`);
         const receiver: ColumnSpec = { keyspace: table.keyspace, table: table.name, name: 'partition key token', type: CqlTypes.bigint };
         const value = prepareTokenTerm(rel.value, table, receiver, vars);
+        const names = table.partitionKey.map((c) => c.name).join(', ');
         tokenSeen = true;
+        // Cassandra's TokenRestriction merge messages.
         if (rel.op === '=') {
-          if (w.tokenEq !== null || w.tokenLower !== null || w.tokenUpper !== null) throw invalidRequest('More than one restriction was found for the token');
+          if (w.tokenEq !== null) throw invalidRequest(`${names} cannot be restricted by more than one relation if it includes an Equal`);
+          if (w.tokenLower !== null || w.tokenUpper !== null) throw invalidRequest(`Columns "${names}" cannot be restricted by both an equality and an inequality relation`);
           w.tokenEq = value;
-        } else if (rel.op === '>' || rel.op === '>=') {
-          if (w.tokenLower !== null || w.tokenEq !== null) throw invalidRequest('More than one restriction was found for the start bound on the token');
-          w.tokenLower = { value, inclusive: rel.op === '>=' };
         } else {
-          if (w.tokenUpper !== null || w.tokenEq !== null) throw invalidRequest('More than one restriction was found for the end bound on the token');
-          w.tokenUpper = { value, inclusive: rel.op === '<=' };
+          if (w.tokenEq !== null) throw invalidRequest(`${names} cannot be restricted by more than one relation if it includes an Equal`);
+          if (rel.op === '>' || rel.op === '>=') {
+            if (w.tokenLower !== null) throw invalidRequest(`More than one restriction was found for the start bound on ${names}`);
+            w.tokenLower = { value, inclusive: rel.op === '>=' };
+          } else {
+            if (w.tokenUpper !== null) throw invalidRequest(`More than one restriction was found for the end bound on ${names}`);
+            w.tokenUpper = { value, inclusive: rel.op === '<=' };
+          }
         }
         break;
       }
@@ -334,9 +341,11 @@ export function prepareWhere(table: TableMetadata, where: readonly Relation[], k
 
   // Partition key.
   const pkCount = pkRestricted.filter((r) => r !== undefined).length;
-  if (tokenSeen && pkCount > 0) {
+  // token() beside = / IN on the whole partition key filters the keys (Cassandra's TokenFilter).
+  if (tokenSeen && pkCount > 0 && pkCount < table.partitionKey.length) {
     throw invalidRequest(`Columns "${table.partitionKey.filter((_, i) => pkRestricted[i] !== undefined).map((c) => c.name).join(', ')}" cannot be restricted by both a normal relation and a token relation`);
   }
+  w.tokenFilter = tokenSeen && pkCount > 0;
   if (pkCount === table.partitionKey.length && pkFilters.length === 0) {
     w.keyLookup = true;
     pkRestricted.forEach((r, i) => (w.partitionKey[i] = r));

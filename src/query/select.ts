@@ -208,7 +208,11 @@ class Scan {
     if (this.slices.length === 0) return;
     const w = this.select.whereClause;
     if (w.keyLookup) {
-      const keys = bindKeys(w, this.ctx);
+      let keys = bindKeys(w, this.ctx);
+      if (w.tokenFilter) {
+        const range = bindTokenRange(w, this.ctx);
+        keys = range === null ? [] : keys.filter((k) => k.token >= range.start && k.token <= range.end);
+      }
       let i = 0;
       let resume: PagingState | null = null;
       if (this.state !== null) {

@@ -17,15 +17,19 @@ import {
   typeToString,
   CqlTypes,
   type CqlType,
+  printTerm,
+  termToBytes,
   type SelectItem,
   type Selector,
+  type Term,
 } from '../cql-lite/index.js';
 import type { Partitioner } from '../ring/index.js';
 import { partitionKeyOf, slotValue, cellIndex, type ColumnMetadata, type RowSlots, type TableMetadata } from '../schema/index.js';
 import type { Cell } from '../storage/index.js';
 import type { ColumnSpec } from './api.js';
 import { int32, int64 } from './bytes.js';
-import { resolveSignature, type FunctionContext } from './functions.js';
+import { resolveCall, type CallArg, type FunctionContext } from './functions.js';
+import { termFits } from './terms.js';
 
 /** One candidate result row, before projection. */
 export interface RowInput {
@@ -221,7 +225,7 @@ function selectorText(s: Selector): string {
     case 'cast':
       return `cast(${selectorText(s.arg)} as ${typeToString(s.type)})`;
     case 'term':
-      return 'term';
+      return printTerm(s.term);
   }
 }
 
@@ -304,17 +308,65 @@ function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptio
         if (!NUMERIC.has(arg.type.kind)) throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: numeric types only, got ${typeToString(arg.type)})`);
         return { name: label, type: arg.type, aggregate: sumAggregate(arg.type, arg.eval, name === 'avg') };
       }
-      const args = s.args.map((a) => prepareSelector(table, a, opts, true));
-      if (args.some((a) => a.eval === undefined)) throw invalidRequest('aggregate functions cannot be used as arguments of scalar functions');
-      const sig = resolveSignature(name, args.map((a) => a.type));
-      const evals = args.map((a) => a.eval!);
-      return { name: selectorText(s), type: sig.returns, eval: (r) => sig.exec(evals.map((e) => e(r)), r.fn) };
+      // Arguments: selectors of known type, or terms whose type the signature gives.
+      const args = s.args.map((a) => (a.kind === 'term' ? null : prepareSelector(table, a, opts, nested)));
+      const sig = resolveCall(
+        name,
+        s.args.map((a, i): CallArg => {
+          if (a.kind !== 'term') return { text: selectorText(a), type: args[i]!.type };
+          if (a.term.kind === 'bind') throw invalidRequest('Bind markers in the selection clause are not supported yet');
+          const term = a.term;
+          return { text: printTerm(term), type: null, fits: (t) => termFits(term, t) };
+        }),
+      );
+      const argEvals: Eval[] = s.args.map((a, i) => {
+        const p = args[i];
+        if (p !== null && p !== undefined) return p.eval ?? (() => null);
+        const term = (a as { term: Term }).term;
+        const t = sig.args[i]!;
+        return (r) => termToBytes(t, term, { receiver: `arg${i}(system.${name})`, nowMs: () => r.fn.nowMs });
+      });
+      const label = selectorText(s);
+      if (!args.some((a) => a?.aggregate !== undefined)) {
+        return { name: label, type: sig.returns, eval: (r) => sig.exec(argEvals.map((e) => e(r)), r.fn) };
+      }
+      // A scalar function of aggregates (toUnixTimestamp(max(b))): applied to their results.
+      return {
+        name: label,
+        type: sig.returns,
+        aggregate: () => {
+          const parts = args.map((a, i) => (a?.aggregate !== undefined ? a.aggregate() : firstValue(argEvals[i]!)));
+          let fn: FunctionContext | null = null;
+          return {
+            add(r) {
+              fn ??= r.fn;
+              for (const p of parts) p.add(r);
+            },
+            result: () => (fn === null ? null : sig.exec(parts.map((p) => p.result()), fn)),
+          };
+        },
+      };
     }
     case 'cast':
       throw invalidRequest('CAST is not supported yet');
     case 'term':
-      throw invalidRequest('Selecting terms (constants and bind markers) is not supported yet');
+      throw invalidRequest(`Cannot infer type for term ${printTerm(s.term)} in selection clause (try using a cast to force a type)`);
   }
+}
+
+/** The value of the first row, for a plain argument beside aggregates. */
+function firstValue(e: Eval): Aggregator {
+  let seen = false;
+  let v: Buffer | null = null;
+  return {
+    add(r) {
+      if (!seen) {
+        seen = true;
+        v = e(r);
+      }
+    },
+    result: () => v,
+  };
 }
 
 function countAggregate(arg: Eval | null): AggregateFactory {

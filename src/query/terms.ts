@@ -8,11 +8,10 @@
  * (`:name`) is named by itself.
  */
 import {
+  assignable,
   invalidRequest,
   printTerm,
   termToBytes,
-  typeEquals,
-  typeToString,
   validateValue,
   type BindMarker,
   type CqlType,
@@ -20,7 +19,7 @@ import {
   type Term,
 } from '../cql-lite/index.js';
 import { UNSET, type BoundValue, type ColumnSpec } from './api.js';
-import { functionSignatures, type FunctionContext, type Signature } from './functions.js';
+import { functionSignatures, resolveCall, valueCompatible, type CallArg, type FunctionContext, type Signature } from './functions.js';
 
 export interface EvalContext extends FunctionContext {
   /** Bound values by marker index. */
@@ -101,7 +100,7 @@ function collect(term: Term, receiver: ColumnSpec, vars: Variables): void {
       collect(term.term, spec(receiver, receiver.name, term.type), vars);
       return;
     case 'function': {
-      const sig = chooseSignature(term, receiver.type);
+      const sig = chooseSignature(term, receiver);
       term.args.forEach((a, i) => collect(a, spec(receiver, `arg${i}(system.${term.name.name})`, sig.args[i]!), vars));
       return;
     }
@@ -137,45 +136,35 @@ function hasMarker(term: Term): boolean {
 }
 
 /** Whether a term can be evaluated for a type without error (Cassandra's testAssignment, approximated by trying). */
-function fits(term: Term, type: CqlType): boolean {
+export function termFits(term: Term, type: CqlType): boolean {
   if (term.kind === 'bind') return true;
   if (term.kind === 'function') {
     const sigs = functionSignatures(term.name.name);
-    return sigs !== undefined && sigs.some((s) => typeEquals(s.returns, type) && s.args.length === term.args.length);
+    return sigs !== undefined && sigs.some((s) => valueCompatible(type, s.returns) && s.args.length === term.args.length);
   }
-  try {
-    termToBytes(type, term, { receiver: 'x', nowMs: () => 0, resolve: () => Buffer.alloc(0) });
-    return true;
-  } catch {
-    return false;
-  }
+  // By kind, as Cassandra tests assignment: a string fits a timestamp and a date alike.
+  return assignable(type, term);
 }
 
-/** The signature of a call whose result goes to a receiver of `type`. */
-export function chooseSignature(call: FunctionCall, type: CqlType | null): Signature {
+/** A call's arguments as the resolver sees them: typed (calls, casts) or terms to infer. */
+function callArgs(call: FunctionCall): CallArg[] {
+  return call.args.map((a) => {
+    if (a.kind === 'bind') return { text: printTerm(a), type: null, marker: true };
+    if (a.kind === 'function') return { text: printTerm(a), type: chooseSignature(a, null).returns };
+    if (a.kind === 'cast') return { text: printTerm(a), type: a.type };
+    return { text: printTerm(a), type: null, fits: (t: CqlType) => termFits(a, t) };
+  });
+}
+
+/** The signature of a call whose result goes to `receiver` (null: any result type). */
+export function chooseSignature(call: FunctionCall, receiver: { name: string; type: CqlType } | null): Signature {
   const name = call.name.name;
   if (call.name.keyspace !== null && call.name.keyspace !== 'system') throw invalidRequest(`Unknown function '${call.name.keyspace}.${name}'`);
-  const sigs = functionSignatures(name);
-  if (sigs === undefined) throw invalidRequest(`Unknown function '${name}'`);
-  const arity = sigs.filter((s) => s.args.length === call.args.length);
-  if (arity.length === 0) throw invalidRequest(`Invalid number of arguments in call to function ${name}: ${sigs[0]!.args.length} required but ${call.args.length} provided`);
-  const typed = type === null ? arity : arity.filter((s) => typeEquals(s.returns, type) || (type.kind === 'ascii' && s.returns.kind === 'text'));
-  if (typed.length === 0) {
-    throw invalidRequest(`Type error: cannot assign result of function system.${name} (type ${typeToString(arity[0]!.returns)}) to receiver of type ${typeToString(type!)}`);
-  }
-  const candidates = typed.filter((s) => call.args.every((a, i) => fits(a, s.args[i]!)));
-  if (candidates.length === 1) return candidates[0]!;
-  if (candidates.length === 0) {
-    throw invalidRequest(`Invalid call to function ${name}, none of its type signatures match (known type signatures: ${typed.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ')})`);
-  }
-  if (call.args.some(hasMarker)) {
-    throw invalidRequest(`Ambiguous call to function ${name} (can be matched by following signatures: ${candidates.map((s) => `system.${name} : (${s.args.map(typeToString).join(', ')}) -> ${typeToString(s.returns)}`).join(', ')}): use type casts to disambiguate`);
-  }
-  return candidates[0]!;
+  return resolveCall(name, callArgs(call), receiver);
 }
 
 function evalCall(call: FunctionCall, type: CqlType, receiver: ColumnSpec, ctx: EvalContext): Buffer | null {
-  const sig = chooseSignature(call, type);
+  const sig = chooseSignature(call, { name: receiver.name, type });
   const args = call.args.map((a, i) => {
     const v = evaluate(a, spec(receiver, `arg${i}`, sig.args[i]!), ctx);
     if (v === UNSET) throw invalidRequest(`Invalid unset value for argument in call to function ${call.name.name}`);

@@ -47,7 +47,7 @@ t.test('numbers: every integer type, range errors, floats, decimals, varints', a
   t.strictSame(value(T.decimal, '1.50'), { unscaled: 150n, scale: 2 });
   t.strictSame(value(T.decimal, '-1.5e-3'), { unscaled: -15n, scale: 4 });
   t.strictSame(value(T.decimal, '12'), { unscaled: 12n, scale: 0 });
-  t.throws(() => value(T.decimal, 'NaN'), { message: "Unable to make BigDecimal from 'NaN'" });
+  t.throws(() => value(T.decimal, 'NaN'), { message: "unable to make BigDecimal from 'NaN'" });
   t.throws(() => value(T.int, '1.5'), { code: ErrorCode.INVALID, message: 'Invalid FLOAT constant (1.5) for "value" of type int' });
   t.throws(() => termToBytes(T.int, parseTerm("'1'"), { receiver: 'k' }), { message: 'Invalid STRING constant (1) for "k" of type int' });
 });
@@ -93,9 +93,13 @@ t.test('dates, times and timestamps as Cassandra accepts them', async (t) => {
   ];
   for (const [src, ms] of ts) t.equal(value(T.timestamp, src), ms, src);
   for (const bad of ["'2024-01-32'", "'2024-01-02 25:00'", "'2024-01-02 10:00:00 XYZ'", "'yesterday'", "'2024-01-02 10:00:00+25'"]) {
-    t.throws(() => value(T.timestamp, bad), { code: ErrorCode.INVALID, reason: 'marshal', message: /Unable to coerce/ }, bad);
+    t.throws(() => value(T.timestamp, bad), { code: ErrorCode.INVALID, reason: 'marshal', message: /^Unable to parse a date\/time from '/ }, bad);
   }
   t.throws(() => value(T.timestamp, "'now'"), { code: ErrorCode.INVALID, reason: 'marshal' }, "'now' needs a clock");
+  t.throws(() => value(T.timestamp, '9223372036854775808'), { message: "Unable to make long (for date) from: '9223372036854775808'" });
+  t.throws(() => value(T.date, '-1'), { message: "Unable to make unsigned int (for date) from: '-1'" });
+  t.throws(() => value(T.time, '86400000000000'), { message: "Unable to make long (for time) from: '86400000000000'" });
+  t.same(termToBytes(T.timestamp, parseTerm("''")), Buffer.alloc(0), "'' is the empty timestamp, as Cassandra reads it");
   t.equal(value(T.timestamp, "'NOW'", { nowMs: () => 42 }), 42n);
 });
 
@@ -112,11 +116,13 @@ t.test('strings, blobs, booleans, uuids, inet, durations', async (t) => {
   t.equal(value(T.boolean, 'false'), false);
   t.equal(value(T.uuid, '123E4567-E89B-12D3-A456-426614174000'), '123e4567-e89b-12d3-a456-426614174000');
   t.equal(value(T.timeuuid, 'e2d2f6a0-a8c1-11ee-8000-000000000000'), 'e2d2f6a0-a8c1-11ee-8000-000000000000');
-  t.throws(() => value(T.timeuuid, '123e4567-e89b-42d3-a456-426614174000'), { message: /Unknown timeuuid representation/ });
+  t.throws(() => value(T.timeuuid, '123e4567-e89b-42d3-a456-426614174000'), { message: 'TimeUUID supports only version 1 UUIDs' });
   t.throws(() => value(T.uuid, "'123e4567-e89b-42d3-a456-426614174000'"), { message: /Invalid STRING constant/ });
   t.equal(value(T.inet, "'10.0.0.1'"), '10.0.0.1');
   t.equal(value(T.inet, "'0:0:0:0:0:0:0:1'"), '::1');
   t.throws(() => value(T.inet, "'example.com'"), { message: "Unable to make inet address from 'example.com'" });
+  t.equal(value(T.inet, "'::ffff:192.168.0.1'"), '192.168.0.1', 'an IPv4-mapped address is the IPv4 address, as Java reads it');
+  t.same(termToBytes(T.inet, parseTerm("''")), Buffer.alloc(0), "'' is the empty inet");
   t.strictSame(value(T.duration, '1y2mo3w4d5h6m7s8ms9us10ns'), {
     months: 14,
     days: 25,
@@ -142,7 +148,10 @@ t.test('collections, tuples and NULL', async (t) => {
   t.throws(() => value(T.int, '{1: 2}'), { message: /Invalid map literal/ });
   t.throws(() => value(T.int, '(1)'), { message: /Invalid tuple type literal/ });
   t.throws(() => value(listOf(T.int), "'x'"), { message: /Invalid STRING constant/ });
-  t.throws(() => value(listOf(T.int), "['x']"), { message: /Invalid STRING constant/ });
+  t.throws(() => value(listOf(T.int), "['x']"), { message: "Invalid list literal for value: value 'x' is not of type int" });
+  t.throws(() => value(mapOf(T.int, T.text), "{1: 2}"), { message: 'Invalid map literal for value: value 2 is not of type text' });
+  t.throws(() => value(mapOf(T.int, T.text), "{'b': 'c'}"), { message: "Invalid map literal for value: key 'b' is not of type int" });
+  t.throws(() => value(tupleOf([T.int, T.text]), '(1, 2)'), { message: 'Invalid tuple literal for value: component 1 is not of type text' });
 });
 
 t.test('bind markers and function calls go through the resolver; casts check their type', async (t) => {

@@ -8,6 +8,8 @@ import { TestNode } from '../helpers/cql-node.js';
 
 interface Step {
   cql: string;
+  /** A behaviour Ringtail does not have yet: the step is reported as skipped with this reason. */
+  skip?: string;
   rows?: string[][];
   columns?: string[];
   unordered?: boolean;
@@ -47,6 +49,10 @@ t.test('Cassandra conformance cases', async (t) => {
       await node.exec(`USE ${ks}`);
       for (const s of c.schema) await node.exec(s);
       for (const step of c.steps) {
+        if (step.skip !== undefined) {
+          t.pass(step.cql, { skip: step.skip });
+          continue;
+        }
         if (step.error !== undefined) {
           let err: unknown = null;
           try {

@@ -23,8 +23,13 @@ t.test('time and uuid functions, in terms and in selectors', async (t) => {
   await n.exec("INSERT INTO f (k, tu) VALUES (3, maxTimeuuid('2023-11-14T22:13:20.000Z'))");
   const bounds = await n.exec('SELECT toUnixTimestamp(tu) FROM f WHERE k IN (1, 2, 3)');
   t.same(bounds.rows, [['1700000000000'], ['1700000000000'], ['1700000000000']], 'min/maxTimeuuid bound the millisecond of now()');
-  await t.rejects(n.exec('INSERT INTO f (k, ts) VALUES (4, now())'), /Type error: cannot assign result of function system.now \(type timeuuid\) to receiver of type timestamp/);
-  await t.rejects(n.exec('SELECT blobAsInt(u) FROM f WHERE k = 1'), /none of its type signatures match/);
+  await t.rejects(n.exec('INSERT INTO f (k, ts) VALUES (4, now())'), /Type error: cannot assign result of function system.now \(type timeuuid\) to ts \(type timestamp\)/);
+  await t.rejects(n.exec('SELECT blobAsInt(u) FROM f WHERE k = 1'), /Type error: u cannot be passed as argument 0 of function system.blobasint of type blob/);
+  await n.exec('INSERT INTO f (k, u, ts) VALUES (6, now(), toUnixTimestamp(now()))');
+  t.equal((await n.exec('SELECT toUnixTimestamp(ts) FROM f WHERE k = 6')).rows[0]![0], '1700000000000', 'a timeuuid fits a uuid and a bigint a timestamp, as Cassandra allows');
+  await t.rejects(n.exec("SELECT toUnixTimestamp('2015-05-21 11:03:02+0000') FROM f WHERE k = 1"), /Ambiguous call to function tounixtimestamp/);
+  t.same((await n.exec("SELECT toDate('2015-05-21 11:03:02+0000') FROM f WHERE k = 1")).rows, [["'2015-05-21'"]], 'a constant argument takes its type from the only signature it fits');
+  await t.rejects(n.exec('SELECT 42 FROM f'), /Cannot infer type for term 42 in selection clause/);
   await t.rejects(n.exec('INSERT INTO f (k, b) VALUES (5, nosuch(1))'), /Unknown function 'nosuch'/);
   await t.rejects(n.exec('SELECT blobAsBigint(b) FROM f WHERE k = 1'), /is not a valid binary representation for type bigint/);
   await n.close();

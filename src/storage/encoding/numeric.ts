@@ -22,13 +22,14 @@
  *
  * Canonical forms returned by the decoders (Cassandra compares these equal to every other form):
  * varint without redundant sign bytes; decimal with trailing zeros stripped from the unscaled
- * value (BigDecimal.stripTrailingZeros: 1.50 -> 15 scale 1, 100 -> 1 scale -2), zero as unscaled
- * 0 with scale 0.
+ * value (BigDecimal.stripTrailingZeros: 1.50 -> 15 scale 1), but integral values with scale 0
+ * (100 -> 100 scale 0, not 1 scale -2) up to 32 trailing zeros; zero as unscaled 0 with scale 0.
  */
 import { type Cursor, byteAt, invertRange, takeMasked } from './bytes.js';
 import { corrupt, invalidValue } from './errors.js';
 
 const SMALL_LENGTH_MAX = 0x7e;
+const MAX_INTEGRAL_PADDING = 32;
 const ZERO_CLASS = 0x80;
 const EXP_SMALL_MAX = 62;
 const EXP_OFFSET = 2 ** 40;
@@ -159,6 +160,12 @@ export function readDecimal(buf: Buffer, cur: Cursor, mask: number): Buffer {
   if (digits.charCodeAt(0) === 48) throw corrupt('decimal with a leading zero digit');
   digits = digits.slice(0, n);
   let scale = n - exponent;
+  // An integral value comes back with scale 0 (10, not 1E+1) — the form it is usually written in —
+  // unless that would take more than a few dozen zeros.
+  if (scale < 0 && scale >= -MAX_INTEGRAL_PADDING) {
+    digits += '0'.repeat(-scale);
+    scale = 0;
+  }
   if (scale > INT32_MAX) throw corrupt(`decimal scale ${scale} out of range`);
   if (scale < INT32_MIN) {
     // Stripping trailing zeros pushed the scale below int32: keep just enough of them.

@@ -303,6 +303,11 @@ export function canonical(t: ValueType, v: Buffer): Buffer {
         unscaled /= 10n;
         scale--;
       }
+      // Integral values with up to 32 trailing zeros come back with scale 0 (10, not 1E+1).
+      if (scale < 0 && scale >= -32) {
+        unscaled *= 10n ** BigInt(-scale);
+        scale = 0;
+      }
       return decimalBytes(unscaled, scale);
     }
     case 'list':
