@@ -17,6 +17,7 @@ import {
   mergePartitions,
   RangeTombstoneSweep,
 } from '../model/index.js';
+import { int64Hi, int64Lo } from '../model/int64.js';
 import type {
   ClusteringSlice,
   DeletionTime,
@@ -158,6 +159,9 @@ export interface ScanCursor {
   /** Moves to the next partition; false when there is none. */
   next(): boolean;
   readonly token: bigint;
+  /** The token's high (signed) and low (unsigned) 32-bit words: compared as numbers, not bigints. */
+  readonly hi: number;
+  readonly lo: number;
   readonly key: Buffer;
   /** True when the current partition is big: a limited read takes windows from its source instead. */
   readonly wide: boolean;
@@ -187,19 +191,22 @@ export function scanLivePartitions(sources: readonly PartitionSource[], cursors:
   // here[0, hereCount): the cursors on the smallest position.
   const here: number[] = new Array(cursors.length).fill(0);
   const simple = query.slices === undefined && query.reversed !== true;
+  const endHi = int64Hi(limits.endToken);
+  const endLo = int64Lo(limits.endToken);
   while (active.length > 0) {
     let min = cursors[active[0]];
-    let minToken = min.token;
+    let minHi = min.hi;
+    let minLo = min.lo;
     let minKey = min.key;
     here[0] = active[0];
     let hereCount = 1;
     for (let j = 1; j < active.length; j++) {
       const c = cursors[active[j]];
-      const token = c.token;
-      const cmp = token === minToken ? Buffer.compare(c.key, minKey) : token < minToken ? -1 : 1;
+      const cmp = c.hi !== minHi ? (c.hi < minHi ? -1 : 1) : c.lo !== minLo ? (c.lo < minLo ? -1 : 1) : Buffer.compare(c.key, minKey);
       if (cmp < 0) {
         min = c;
-        minToken = token;
+        minHi = c.hi;
+        minLo = c.lo;
         minKey = c.key;
         here[0] = active[j];
         hereCount = 1;
@@ -207,7 +214,8 @@ export function scanLivePartitions(sources: readonly PartitionSource[], cursors:
         here[hereCount++] = active[j];
       }
     }
-    if (minToken > limits.endToken) break;
+    if (minHi > endHi || (minHi === endHi && minLo > endLo)) break;
+    const minToken = min.token;
     const limit = Math.min(query.limit ?? Infinity, rowsLeft);
     let p: LivePartition | null;
     if (hereCount === 1 && simple && !min.wide) {

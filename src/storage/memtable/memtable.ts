@@ -305,6 +305,15 @@ export class Memtable implements PartitionSource, KeyStore {
     return this.slabAt(loc).subarray(off, off + this.table.keyLengthOf(p));
   }
 
+  /** @internal Partition p's token words. */
+  hiOf(p: number): number {
+    return this.table.hiOf(p);
+  }
+
+  loOf(p: number): number {
+    return this.table.loOf(p);
+  }
+
   /** @internal Partition p's token. */
   tokenOf(p: number): bigint {
     return int64FromWords(this.table.hiOf(p), this.table.loOf(p));
@@ -491,8 +500,10 @@ function afterWords(after: PartitionPosition | null): { hi: number; lo: number; 
 /** Partitions of a memtable in ring order, from a snapshot of its order (later writes are not seen). */
 export class MemtableCursor {
   private p = -1;
-  /** The current partition's token and key, made once per partition (the merge reads them often). */
+  /** The current partition's token (and its words) and key, made once per partition (the merge reads them often). */
   token = 0n;
+  hi = 0;
+  lo = 0;
   key: Buffer = EMPTY;
 
   constructor(
@@ -505,6 +516,8 @@ export class MemtableCursor {
     this.p = this.i < this.ordered.length ? this.ordered[this.i++] : -1;
     if (this.p < 0) return false;
     this.token = this.memtable.tokenOf(this.p);
+    this.hi = this.memtable.hiOf(this.p);
+    this.lo = this.memtable.loOf(this.p);
     this.key = this.memtable.keyOf(this.p);
     return true;
   }

@@ -104,6 +104,9 @@ class ChunkCursor {
  */
 export class PartitionCursor {
   token = 0n;
+  /** The token's words (hi signed, lo unsigned): numbers a merge compares cheaply. */
+  hi = 0;
+  lo = 0;
   key: Buffer = Buffer.alloc(0);
   /** Offset in Data.db of the current partition. */
   offset = 0;
@@ -172,6 +175,10 @@ export class PartitionCursor {
     this.hBuf = hb;
     this.hAt = at;
     this.hLength = length;
+    // The token leads the header: its words straight from the bytes.
+    const t = at + 4;
+    this.hi = (hb[t] << 24) | (hb[t + 1] << 16) | (hb[t + 2] << 8) | hb[t + 3];
+    this.lo = (hb[t + 4] * 0x1000000 + ((hb[t + 5] << 16) | (hb[t + 6] << 8) | hb[t + 7]));
     if (h.blockCount > 0) {
       // Verified as they are passed, decoded only if asked for.
       for (let i = 0; i < h.blockCount; i++) {
