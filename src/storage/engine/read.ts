@@ -54,6 +54,7 @@ export function readLivePartition(
   token: bigint,
   query: ReadQuery,
 ): LivePartition | null {
+  if (query.slices === undefined && query.reversed !== true && query.limit === undefined) return readWhole(sources, key, token, query.nowSec);
   const slices = query.slices ?? [FULL_SLICE];
   const reversed = query.reversed === true;
   let remaining = query.limit ?? Infinity;
@@ -119,6 +120,21 @@ export function readLivePartition(
   if (!found) return null;
   if (rows.length === 0 && staticRow === null) return null;
   return { key, token, staticRow, rows };
+}
+
+/**
+ * readLivePartition of a whole partition, no limit, forward (most point reads): each source's
+ * whole partition, merged, viewed — no windows, since no row can be cut off.
+ */
+function readWhole(sources: readonly PartitionSource[], key: Buffer, token: bigint, nowSec: number): LivePartition | null {
+  let merged: Partition | null = null;
+  for (let i = 0; i < sources.length; i++) {
+    const p = sources[i].readPartition(key, token, FULL_SLICE, Infinity, false);
+    if (p !== null) merged = merged === null ? p : mergePartitions(merged, p);
+  }
+  if (merged === null) return null;
+  // Sources hand out fresh row arrays (never one they keep), so a single one may be passed on.
+  return liveWhole(merged, Infinity, nowSec);
 }
 
 /**

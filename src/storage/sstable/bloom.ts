@@ -96,8 +96,8 @@ export class BloomFilter {
     const bits = this.bits;
     if (this.blockCount > 0) {
       tokenWords(token);
-      const h1 = lastH1;
-      const h2 = lastH2;
+      const h1 = tokenH1;
+      const h2 = tokenH2;
       const base = Math.floor((h1 * this.blockCount) / TWO_32) * (BLOCK_BITS / 8);
       let x = h2 ^ Math.imul(h1, 0x85ebca6b);
       for (let i = 0; i < this.hashCount; i++) {
@@ -189,12 +189,18 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** The blocked filter's two hash words of a token, into lastH1 / lastH2. */
+let lastToken: bigint | null = null;
+let tokenH1 = 0;
+let tokenH2 = 0;
+
+/** The blocked filter's two hash words of a token, into tokenH1 / tokenH2 (kept: a read probes every SSTable's filter with one token). */
 function tokenWords(token: bigint): void {
+  if (token === lastToken) return;
+  lastToken = token;
   const hi = int64Hi(token);
   const lo = int64Lo(token);
-  lastH1 = fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
-  lastH2 = fmix32(hi ^ Math.imul(lastH1, 0x85ebca6b));
+  tokenH1 = fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
+  tokenH2 = fmix32(hi ^ Math.imul(tokenH1, 0x85ebca6b));
 }
 
 /** Appends the two 32-bit filter hashes of a partition's token to out at pair index k, growing it as needed. */
@@ -205,7 +211,7 @@ export function addTokenHashes(out: Uint32Array, k: number, token: bigint): Uint
     arr.set(out);
   }
   tokenWords(token);
-  arr[2 * k] = lastH1;
-  arr[2 * k + 1] = lastH2;
+  arr[2 * k] = tokenH1;
+  arr[2 * k + 1] = tokenH2;
   return arr;
 }

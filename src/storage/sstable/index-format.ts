@@ -18,7 +18,7 @@
  * never renumber.
  */
 import type { ByteWriter } from './bytes.js';
-import { ByteReader } from './bytes.js';
+import { ByteReader, compareRange } from './bytes.js';
 
 export const INDEX_MAGIC = 'RTIX';
 export const KIND_ENTRY_BLOCK = 1;
@@ -76,7 +76,7 @@ export function findEntry(buf: Buffer, pos: number, end: number, hi: number, lo:
       pos = next;
       continue;
     }
-    const c = buf.compare(key, 0, key.length, keyAt, keyAt + keyLen);
+    const c = compareRange(buf, keyAt, keyAt + keyLen, key, 0, key.length);
     if (c < 0) {
       pos = next;
       continue;

@@ -13,7 +13,7 @@ import type { Fs, ReadFile } from '../../seams/index.js';
 import type { ClusteringSlice, Partition, PartitionPosition, PartitionSource, RangeTombstone, Row } from '../model/types.js';
 import { comparePositions } from '../model/types.js';
 import { BloomFilter } from './bloom.js';
-import { ByteReader, checkFileHeader, FILE_HEADER_BYTES, verifyChunk } from './bytes.js';
+import { ByteReader, checkFileHeader, compareRange, FILE_HEADER_BYTES, verifyChunk } from './bytes.js';
 import { DATA_MAGIC, decodeHeader, readRowArray, readRows, scanBackward, scanForward, type PartitionHeader } from './data-format.js';
 import { COMPONENTS, componentPath, TOC_COMPONENT, type BinaryComponent } from './descriptor.js';
 import { SSTableCorruptError, SSTableUsageError } from './errors.js';
@@ -389,7 +389,7 @@ export class SSTableReader implements PartitionSource {
   }
 
   private checkHeader(h: PartitionHeader, key: Buffer, token: bigint, offset: number, length: number): void {
-    if (h.token !== token || !h.key.equals(key)) throw new SSTableCorruptError(this.dataPath, offset, length, 'partition key differs from the index entry that points here');
+    if (h.token !== token || compareRange(h.key, 0, h.key.length, key, 0, key.length) !== 0) throw new SSTableCorruptError(this.dataPath, offset, length, 'partition key differs from the index entry that points here');
   }
 
   private readNarrow(offset: number, length: number, key: Buffer, token: bigint, slice: ClusteringSlice, maxRows: number, fromEnd: boolean): Partition {

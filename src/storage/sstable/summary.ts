@@ -11,7 +11,7 @@
  *
  * blockOffset / blockLength address the entry block's whole chunk in Index.db.
  */
-import { ByteReader, ByteWriter, checkFileHeader, fileHeader, FILE_HEADER_BYTES, sealWholeFile, verifyWholeFile } from './bytes.js';
+import { ByteReader, ByteWriter, checkFileHeader, compareRange, fileHeader, FILE_HEADER_BYTES, sealWholeFile, verifyWholeFile } from './bytes.js';
 import { SSTableCorruptError } from './errors.js';
 import { int64Hi, int64Lo } from '../model/int64.js';
 
@@ -123,7 +123,7 @@ export class Summary {
     if (h !== hi) return h < hi ? -1 : 1;
     const l = this.tokenLo[i];
     if (l !== lo) return l < lo ? -1 : 1;
-    return this.keys.compare(key, 0, key.length, this.keyStart[i], this.keyStart[i + 1]);
+    return compareRange(this.keys, this.keyStart[i], this.keyStart[i + 1], key, 0, key.length);
   }
 
   /** Index of the last block whose first position is <= (hi:lo, key), or -1. */
