@@ -14,6 +14,7 @@ import {
   invalidRequest,
   isCollection,
   isFrozen,
+  typeEquals,
   typeToString,
   CqlTypes,
   type CqlType,
@@ -28,6 +29,7 @@ import { partitionKeyOf, slotValue, cellIndex, type ColumnMetadata, type RowSlot
 import type { Cell } from '../storage/index.js';
 import type { ColumnSpec } from './api.js';
 import { int32, int64 } from './bytes.js';
+import { castConversion } from './cast.js';
 import { resolveCall, type CallArg, type FunctionContext } from './functions.js';
 import { termFits } from './terms.js';
 
@@ -347,8 +349,32 @@ function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptio
         },
       };
     }
-    case 'cast':
-      throw invalidRequest('CAST is not supported yet');
+    case 'cast': {
+      const arg = prepareSelector(table, s.arg, opts, nested);
+      // A cast to the type it already has is the selector itself, name included (Cassandra's rule).
+      if (typeEquals(arg.type, s.type)) return arg;
+      const convert = castConversion(selectorText(s.arg), arg.type, s.type);
+      const label = `cast(${selectorText(s.arg)} as ${typeToString(s.type)})`;
+      if (arg.eval !== undefined) {
+        const e = arg.eval;
+        return { name: label, type: s.type, eval: (r) => {
+          const v = e(r);
+          return v === null ? null : convert(v);
+        } };
+      }
+      const agg = arg.aggregate!;
+      return {
+        name: label,
+        type: s.type,
+        aggregate: () => {
+          const a = agg();
+          return { add: (r) => a.add(r), result: () => {
+            const v = a.result();
+            return v === null ? null : convert(v);
+          } };
+        },
+      };
+    }
     case 'term':
       throw invalidRequest(`Cannot infer type for term ${printTerm(s.term)} in selection clause (try using a cast to force a type)`);
   }
