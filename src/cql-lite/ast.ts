@@ -126,7 +126,11 @@ export type Selector =
   | { readonly kind: 'function'; readonly name: FunctionName; readonly args: readonly Selector[] }
   | { readonly kind: 'cast'; readonly arg: Selector; readonly type: CqlType }
   /** A constant, NULL or a bind marker used as a selector. */
-  | { readonly kind: 'term'; readonly term: Term };
+  | { readonly kind: 'term'; readonly term: Term }
+  /** m['k'] or s['e']: one element of a map or set. */
+  | { readonly kind: 'element'; readonly arg: Selector; readonly key: Term }
+  /** m['a'..'b'], m[..'b'], m['a'..]: the elements between two bounds (inclusive). */
+  | { readonly kind: 'slice'; readonly arg: Selector; readonly from: Term | null; readonly to: Term | null };
 
 export interface SelectItem {
   readonly selector: Selector;

@@ -255,7 +255,8 @@ export class Lexer {
       let j = c === CH_MINUS ? i + 1 : i;
       while (j < n && isDigit(src.charCodeAt(j))) j++;
       let isFloat = false;
-      if (j < n && src.charCodeAt(j) === CH_DOT) {
+      // '1..2' is a range of integers (a collection slice), not the float '1.' then '.2'.
+      if (j < n && src.charCodeAt(j) === CH_DOT && !(j + 1 < n && src.charCodeAt(j + 1) === CH_DOT)) {
         isFloat = true;
         j++;
         while (j < n && isDigit(src.charCodeAt(j))) j++;

@@ -432,9 +432,27 @@ class Parser {
   private selector(): Selector {
     const t = this.peek();
     this.enter(t);
-    const s = this.selectorInner(t);
+    let s = this.selectorInner(t);
+    // Element and slice selection: m['k'], s[a..b], m[..b], m[a..]
+    while (this.acceptPunct('[')) {
+      let from: Term | null = null;
+      if (!this.atRange()) from = this.term();
+      if (this.atRange()) {
+        this.skip(2);
+        const to = this.atPunct(']') ? null : this.term();
+        this.expectPunct(']');
+        s = { kind: 'slice', arg: s, from, to };
+      } else {
+        this.expectPunct(']');
+        s = { kind: 'element', arg: s, key: from! };
+      }
+    }
     this.leave();
     return s;
+  }
+
+  private atRange(): boolean {
+    return this.atPunct('.') && this.atPunct('.', 1);
   }
 
   private selectorInner(t: Token): Selector {
@@ -1299,6 +1317,14 @@ export function bindMarkersOf(stmt: Statement): BindMarker[] {
     if (s.kind === 'term') term(s.term);
     else if (s.kind === 'function') s.args.forEach(selector);
     else if (s.kind === 'cast') selector(s.arg);
+    else if (s.kind === 'element') {
+      selector(s.arg);
+      term(s.key);
+    } else if (s.kind === 'slice') {
+      selector(s.arg);
+      term(s.from);
+      term(s.to);
+    }
   };
   const relation = (r: Relation): void => {
     if (r.kind === 'in' || r.kind === 'multiIn') inValues(r.values);

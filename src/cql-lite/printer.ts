@@ -225,6 +225,10 @@ export function printSelector(s: Selector): string {
       return `${printFunctionName(s.name)}(${s.args.map(printSelector).join(', ')})`;
     case 'cast':
       return `CAST(${printSelector(s.arg)} AS ${typeToString(s.type)})`;
+    case 'element':
+      return `${printSelector(s.arg)}[${printTerm(s.key)}]`;
+    case 'slice':
+      return `${printSelector(s.arg)}[${s.from === null ? '' : printTerm(s.from)}..${s.to === null ? '' : printTerm(s.to)}]`;
     case 'term':
       return printTerm(s.term);
   }

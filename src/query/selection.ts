@@ -18,8 +18,10 @@ import {
   typeToString,
   CqlTypes,
   type CqlType,
+  packCollection,
   printTerm,
   termToBytes,
+  unpackCollection,
   type SelectItem,
   type Selector,
   type Term,
@@ -228,7 +230,66 @@ function selectorText(s: Selector): string {
       return `cast(${selectorText(s.arg)} as ${typeToString(s.type)})`;
     case 'term':
       return printTerm(s.term);
+    case 'element':
+      return `${selectorText(s.arg)}[${printTerm(s.key)}]`;
+    case 'slice':
+      return `${selectorText(s.arg)}[${s.from === null ? '' : printTerm(s.from)}..${s.to === null ? '' : printTerm(s.to)}]`;
   }
+}
+
+/** m['k'], s['e'], m['a'..'b']: elements of a map or set value (Cassandra 4's ElementsSelector). */
+function prepareElements(table: TableMetadata, s: Extract<Selector, { kind: 'element' | 'slice' }>, opts: SelectionOptions, nested: boolean): PreparedSelector {
+  const arg = prepareSelector(table, s.arg, opts, nested);
+  const t = arg.type;
+  const argText = selectorText(s.arg);
+  if (t.kind === 'list') throw invalidRequest(`${s.kind === 'element' ? 'Element' : 'Slice'} selection is only allowed on sets and maps, but ${argText} is a list`);
+  if (t.kind !== 'map' && t.kind !== 'set') throw invalidRequest(`Invalid ${s.kind === 'element' ? 'element' : 'slice'} selection: ${argText} is of type ${typeToString(t)} is not a collection`);
+  if (arg.eval === undefined) throw invalidRequest('Element and slice selection of aggregates is not supported');
+  const keyType = t.kind === 'map' ? t.key : t.element;
+  const isMap = t.kind === 'map';
+  const step = isMap ? 2 : 1;
+  const bound = (term: Term | null): Buffer | null => {
+    if (term === null) return null;
+    if (term.kind === 'bind') throw invalidRequest('Bind markers in the selection clause are not supported yet');
+    const b = termToBytes(keyType, term, { receiver: `key(${argText})` });
+    if (b === null) throw invalidRequest(`Invalid null value for ${s.kind === 'element' ? 'element' : 'slice bound'} selection on ${argText}`);
+    return b;
+  };
+  const e = arg.eval;
+  const label = selectorText(s);
+  if (s.kind === 'element') {
+    const key = bound(s.key)!;
+    return {
+      name: label,
+      type: isMap ? (t as { value: CqlType }).value : keyType,
+      eval: (r) => {
+        const v = e(r);
+        if (v === null) return null;
+        const parts = unpackCollection(v, isMap);
+        for (let i = 0; i < parts.length; i += step) if (compareValues(keyType, parts[i]!, key) === 0) return parts[i + step - 1]!;
+        return null;
+      },
+    };
+  }
+  const from = bound(s.from);
+  const to = bound(s.to);
+  return {
+    name: label,
+    type: t,
+    eval: (r) => {
+      const v = e(r);
+      if (v === null) return null;
+      const parts = unpackCollection(v, isMap);
+      const kept: Buffer[] = [];
+      for (let i = 0; i < parts.length; i += step) {
+        const k = parts[i]!;
+        if (from !== null && compareValues(keyType, k, from) < 0) continue;
+        if (to !== null && compareValues(keyType, k, to) > 0) continue;
+        for (let j = 0; j < step; j++) kept.push(parts[i + j]!);
+      }
+      return packCollection(kept, kept.length / step);
+    },
+  };
 }
 
 function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptions, nested: boolean): PreparedSelector {
@@ -375,6 +436,9 @@ function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptio
         },
       };
     }
+    case 'element':
+    case 'slice':
+      return prepareElements(table, s, opts, nested);
     case 'term':
       throw invalidRequest(`Cannot infer type for term ${printTerm(s.term)} in selection clause (try using a cast to force a type)`);
   }
