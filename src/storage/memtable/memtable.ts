@@ -448,8 +448,7 @@ export class Memtable implements PartitionSource, KeyStore {
         const off = only % SLAB_SPAN;
         const keyLoc = keyLocs[i];
         const keyOff = keyLoc % SLAB_SPAN;
-        const key = this.slabs[Math.floor(keyLoc / SLAB_SPAN)].subarray(keyOff, keyOff + keyLens[i]);
-        writer.appendOneRow(int64FromWords(his[i], los[i]), key, slab, off, rowEnd(slab, off));
+        writer.appendOneRowAt(int64FromWords(his[i], los[i]), this.slabs[Math.floor(keyLoc / SLAB_SPAN)], keyOff, keyOff + keyLens[i], slab, off, rowEnd(slab, off));
       } else {
         writer.appendEncoded(this.encodedPartition(p));
       }

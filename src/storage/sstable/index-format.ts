@@ -39,9 +39,14 @@ export interface IndexEntry extends EntryHit {
 }
 
 export function writeEntry(w: ByteWriter, token: bigint, key: Buffer, dataOffset: number, dataLength: number, rowIndexOffset: number, rowIndexLength: number): void {
+  writeEntryAt(w, token, key, 0, key.length, dataOffset, dataLength, rowIndexOffset, rowIndexLength);
+}
+
+/** writeEntry with the key given as keyBuf[keyStart, keyEnd). */
+export function writeEntryAt(w: ByteWriter, token: bigint, keyBuf: Buffer, keyStart: number, keyEnd: number, dataOffset: number, dataLength: number, rowIndexOffset: number, rowIndexLength: number): void {
   w.bigI64(token);
-  w.u16(key.length);
-  w.bytes(key);
+  w.u16(keyEnd - keyStart);
+  w.copyFrom(keyBuf, keyStart, keyEnd);
   w.u48(dataOffset);
   w.u48(dataLength);
   w.u48(rowIndexOffset);

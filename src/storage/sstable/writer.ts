@@ -14,12 +14,12 @@
 import type { AppendFile, Fs } from '../../seams/index.js';
 import type { DeletionTime, Partition, RangeTombstone, Row } from '../model/types.js';
 import { addTokenHashes, BloomFilter } from './bloom.js';
-import { ByteWriter, fileHeader } from './bytes.js';
+import { ByteWriter, compareRange, fileHeader } from './bytes.js';
 import { addEncodedRowStats, compareEncodedClusterings, DATA_MAGIC, DataEncoder, encodedClustering, MAX_KEY_BYTES } from './data-format.js';
 import type { EncodedPartition } from './data-format.js';
 import { COMPONENTS, componentPath, tempComponentPath, TOC_COMPONENT, type BinaryComponent } from './descriptor.js';
 import { SSTableUsageError } from './errors.js';
-import { INDEX_MAGIC, KIND_ENTRY_BLOCK, writeEntry, writeRowIndex } from './index-format.js';
+import { INDEX_MAGIC, KIND_ENTRY_BLOCK, writeEntryAt, writeRowIndex } from './index-format.js';
 import { SSTableReader } from './reader.js';
 import { encodeStatistics, StatsCollector } from './statistics.js';
 import { SummaryBuilder } from './summary.js';
@@ -89,7 +89,10 @@ export class SSTableWriter {
   private hashes: Uint32Array;
   private first: { token: bigint; key: Buffer } | null = null;
   private prevToken = 0n;
-  private prevKey: Buffer | null = null;
+  /** The last partition's key: prevKeyBuf[prevKeyStart, prevKeyEnd) (no view made per partition). */
+  private prevKeyBuf: Buffer | null = null;
+  private prevKeyStart = 0;
+  private prevKeyEnd = 0;
   private readonly blockBounds: number[] = [];
 
   constructor(
@@ -206,15 +209,20 @@ export class SSTableWriter {
    * Most partitions of a flush are these.
    */
   appendOneRow(token: bigint, key: Buffer, buf: Buffer, start: number, end: number): void {
+    this.appendOneRowAt(token, key, 0, key.length, buf, start, end);
+  }
+
+  /** appendOneRow with the key given as keyBuf[keyStart, keyEnd) (a memtable's slab): no view is made for it. */
+  appendOneRowAt(token: bigint, keyBuf: Buffer, keyStart: number, keyEnd: number, buf: Buffer, start: number, end: number): void {
     if (this.state !== 'open') throw new SSTableUsageError(`append to a ${this.state} writer`);
     try {
-      this.checkPosition(token, key);
+      this.checkPositionAt(token, keyBuf, keyStart, keyEnd);
       const d = this.data;
       const partitionStart = this.dataFlushed + d.pos;
       const h = d.beginChunk();
       d.bigI64(token);
-      d.u16(key.length);
-      d.bytes(key);
+      d.u16(keyEnd - keyStart);
+      d.copyFrom(keyBuf, keyStart, keyEnd);
       // headerFields of nothing (flags 0), then rowCount 1 and blockCount 0.
       d.u8(0);
       d.u8(1);
@@ -224,7 +232,7 @@ export class SSTableWriter {
       this.checkEncodedRow(d.buf, at, d.pos, -1);
       d.endChunk(h);
       this.stats.rowCount++;
-      this.endPartition(token, key, partitionStart, 0, 0);
+      this.endPartitionAt(token, keyBuf, keyStart, keyEnd, partitionStart, 0, 0);
     } catch (err) {
       this.state = 'failed';
       throw err;
@@ -270,8 +278,13 @@ export class SSTableWriter {
   }
 
   private checkPosition(token: bigint, key: Buffer): void {
-    if (key.length > MAX_KEY_BYTES) throw new SSTableUsageError(`partition key of ${key.length} bytes exceeds ${MAX_KEY_BYTES}`);
-    if (this.prevKey !== null && (token < this.prevToken || (token === this.prevToken && Buffer.compare(this.prevKey, key) >= 0))) {
+    this.checkPositionAt(token, key, 0, key.length);
+  }
+
+  private checkPositionAt(token: bigint, keyBuf: Buffer, keyStart: number, keyEnd: number): void {
+    if (keyEnd - keyStart > MAX_KEY_BYTES) throw new SSTableUsageError(`partition key of ${keyEnd - keyStart} bytes exceeds ${MAX_KEY_BYTES}`);
+    const prev = this.prevKeyBuf;
+    if (prev !== null && (token < this.prevToken || (token === this.prevToken && compareRange(prev, this.prevKeyStart, this.prevKeyEnd, keyBuf, keyStart, keyEnd) >= 0))) {
       throw new SSTableUsageError('partitions must be appended in strictly increasing (token, key) order');
     }
   }
@@ -385,16 +398,21 @@ export class SSTableWriter {
 
   /** Index entry, bloom hashes and statistics of the partition just written at `start`. */
   private endPartition(token: bigint, key: Buffer, start: number, rowIndexOffset: number, rowIndexLength: number): void {
+    this.endPartitionAt(token, key, 0, key.length, start, rowIndexOffset, rowIndexLength);
+  }
+
+  private endPartitionAt(token: bigint, keyBuf: Buffer, keyStart: number, keyEnd: number, start: number, rowIndexOffset: number, rowIndexLength: number): void {
     const stats = this.stats;
     const dataLength = this.dataFlushed + this.data.pos - start;
 
-    if (this.entryCount === 0) this.blockFirst = { token, key };
-    writeEntry(this.entries, token, key, start, dataLength, rowIndexOffset, rowIndexLength);
+    // Views of the key only where one is kept: the first of each entry block, the first overall.
+    if (this.entryCount === 0) this.blockFirst = { token, key: keyBuf.subarray(keyStart, keyEnd) };
+    writeEntryAt(this.entries, token, keyBuf, keyStart, keyEnd, start, dataLength, rowIndexOffset, rowIndexLength);
     if (++this.entryCount === this.indexInterval) this.flushEntryBlock();
 
     this.hashes = addTokenHashes(this.hashes, stats.partitionCount, token);
     if (stats.partitionCount === 0) {
-      this.first = { token, key };
+      this.first = { token, key: keyBuf.subarray(keyStart, keyEnd) };
       stats.minToken = token;
     }
     stats.maxToken = token;
@@ -402,7 +420,9 @@ export class SSTableWriter {
     stats.dataSizeBytes += dataLength;
     if (dataLength > stats.maxPartitionSizeBytes) stats.maxPartitionSizeBytes = dataLength;
     this.prevToken = token;
-    this.prevKey = key;
+    this.prevKeyBuf = keyBuf;
+    this.prevKeyStart = keyStart;
+    this.prevKeyEnd = keyEnd;
     this.maybeFlushData();
     if (this.index.pos >= this.bufferBytes) this.flushIndex();
   }
@@ -447,7 +467,7 @@ export class SSTableWriter {
       this.flushIndex();
       const stats = this.stats.finish();
       const count = stats.partitionCount;
-      const last = this.prevKey === null ? null : { token: this.prevToken, key: this.prevKey };
+      const last = this.prevKeyBuf === null ? null : { token: this.prevToken, key: this.prevKeyBuf.subarray(this.prevKeyStart, this.prevKeyEnd) };
       const small: Array<[BinaryComponent, Buffer]> = [
         ['Summary.db', this.summary.encode(this.indexInterval, count, this.first, last)],
         ['Filter.db', BloomFilter.build(this.hashes, count, this.fpChance).encode()],
