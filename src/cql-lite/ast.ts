@@ -67,7 +67,18 @@ export interface TypeCast {
   readonly type: CqlType;
   readonly term: Term;
 }
-export type Term = Literal | NullTerm | BindMarker | ListLiteral | SetLiteral | MapLiteral | TupleLiteral | FunctionCall | TypeCast;
+/** The arithmetic operators, by precedence: * / % bind tighter than + -. */
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%';
+
+/** `1 + 2`, `? * 3`: arithmetic on terms (Cassandra 4.0), evaluated for the receiver's type. */
+export interface Operation {
+  readonly kind: 'operation';
+  readonly op: ArithmeticOp;
+  readonly left: Term;
+  readonly right: Term;
+}
+
+export type Term = Literal | NullTerm | BindMarker | ListLiteral | SetLiteral | MapLiteral | TupleLiteral | FunctionCall | TypeCast | Operation;
 
 // --- names, relations, conditions ---------------------------------------------------------------
 
@@ -127,6 +138,10 @@ export type Selector =
   | { readonly kind: 'cast'; readonly arg: Selector; readonly type: CqlType }
   /** A constant, NULL or a bind marker used as a selector. */
   | { readonly kind: 'term'; readonly term: Term }
+  /** a + b, a * 2: arithmetic on selectors (Cassandra 4.0). */
+  | { readonly kind: 'operation'; readonly op: ArithmeticOp; readonly left: Selector; readonly right: Selector }
+  /** -a */
+  | { readonly kind: 'negate'; readonly arg: Selector }
   /** m['k'] or s['e']: one element of a map or set. */
   | { readonly kind: 'element'; readonly arg: Selector; readonly key: Term }
   /** m['a'..'b'], m[..'b'], m['a'..]: the elements between two bounds (inclusive). */

@@ -7,7 +7,7 @@
  * A mismatch is "Invalid STRING constant (x) for "c" of type int"; a value that does not convert
  * ("Unable to make int from '3000000000'") is a marshal error; both are InvalidRequest.
  */
-import type { BindMarker, FunctionCall, Literal, Term } from './ast.js';
+import type { BindMarker, FunctionCall, Literal, Operation, Term } from './ast.js';
 import {
   EMPTY,
   decodeValue,
@@ -35,7 +35,7 @@ export interface TermContext {
    * Bytes for the terms that are not constants: bind markers and function calls (the server binds
    * and evaluates them). Without it such terms are refused. Return null for a null value.
    */
-  readonly resolve?: (term: BindMarker | FunctionCall, type: CqlType) => Buffer | null;
+  readonly resolve?: (term: BindMarker | FunctionCall | Operation, type: CqlType) => Buffer | null;
 }
 
 const CONSTANT_NAME: Readonly<Record<Literal['type'], string>> = {
@@ -73,6 +73,7 @@ export function termToBytes(type: CqlType, term: Term, ctx: TermContext = {}): B
       return null;
     case 'bind':
     case 'function':
+    case 'operation':
       if (ctx.resolve === undefined) throw invalidRequest(`${printTerm(term)} cannot be evaluated here`);
       return ctx.resolve(term, type);
     case 'cast': {

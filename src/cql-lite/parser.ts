@@ -432,6 +432,50 @@ class Parser {
   private selector(): Selector {
     const t = this.peek();
     this.enter(t);
+    let left = this.multiplicativeSelector();
+    for (;;) {
+      const negative = this.negativeNumberAhead();
+      if (negative !== null) {
+        left = { kind: 'operation', op: '-', left, right: this.multiplicativeSelector({ kind: 'term', term: negative }) };
+        continue;
+      }
+      const op = this.peek();
+      if (Parser.isPunct(op, '+') || Parser.isPunct(op, '-')) {
+        this.next();
+        left = { kind: 'operation', op: op.value as '+' | '-', left, right: this.multiplicativeSelector() };
+        continue;
+      }
+      break;
+    }
+    this.leave();
+    return left;
+  }
+
+  private multiplicativeSelector(first?: Selector): Selector {
+    let left = first ?? this.unarySelector();
+    for (;;) {
+      const t = this.peek();
+      if (Parser.isPunct(t, '*') || Parser.isPunct(t, '/') || Parser.isPunct(t, '%')) {
+        this.next();
+        left = { kind: 'operation', op: t.value as '*' | '/' | '%', left, right: this.unarySelector() };
+        continue;
+      }
+      return left;
+    }
+  }
+
+  private unarySelector(): Selector {
+    const t = this.peek();
+    // '-' before a number is a negative literal (a term); before anything else, a negation.
+    if (Parser.isPunct(t, '-') && !(this.peek(1).kind === 'integer' || this.peek(1).kind === 'float')) {
+      this.next();
+      return { kind: 'negate', arg: this.unarySelector() };
+    }
+    return this.postfixSelector();
+  }
+
+  private postfixSelector(): Selector {
+    const t = this.peek();
     let s = this.selectorInner(t);
     // Element and slice selection: m['k'], s[a..b], m[..b], m[a..]
     while (this.acceptPunct('[')) {
@@ -447,7 +491,6 @@ class Parser {
         s = { kind: 'element', arg: s, key: from! };
       }
     }
-    this.leave();
     return s;
   }
 
@@ -507,7 +550,7 @@ class Parser {
       case 'duration':
         return true;
       case 'punct':
-        return t.value === '?' || t.value === ':' || t.value === '-';
+        return t.value === '?' || t.value === ':' || t.value === '-' || t.value === '(' || t.value === '[' || t.value === '{';
       case 'ident':
         return t.value === 'NULL';
       default:
@@ -646,9 +689,61 @@ class Parser {
   term(): Term {
     const t = this.peek();
     this.enter(t);
-    const r = this.termInner(t);
+    const r = this.additiveTerm();
     this.leave();
     return r;
+  }
+
+  /**
+   * A '+' / '-' continues an arithmetic term only when a term follows it: in `SET l = [1] + l`
+   * the '+' belongs to the assignment (a list prepend), and a bare column name is not a term.
+   */
+  private termFollows(k: number): boolean {
+    const t = this.peek(k);
+    if (t.kind === 'ident') return t.value === 'NULL' || Parser.isPunct(this.peek(k + 1), '(') || Parser.isPunct(this.peek(k + 1), '.');
+    if (t.kind === 'punct') return ['?', ':', '[', '{', '(', '-'].includes(t.value);
+    return t.kind !== 'eof' && t.kind !== 'quoted';
+  }
+
+  /** `4 -1` lexes the '-' into the number; after an operand it is a subtraction. */
+  private negativeNumberAhead(): Literal | null {
+    const t = this.peek();
+    if ((t.kind === 'integer' || t.kind === 'float') && t.text.startsWith('-') && /^-\d/.test(t.text)) {
+      this.next();
+      return { kind: 'literal', type: t.kind, text: t.text.slice(1) };
+    }
+    return null;
+  }
+
+  private additiveTerm(): Term {
+    let left = this.multiplicativeTerm(null);
+    for (;;) {
+      const negative = this.negativeNumberAhead();
+      if (negative !== null) {
+        left = { kind: 'operation', op: '-', left, right: this.multiplicativeTerm(negative) };
+        continue;
+      }
+      const t = this.peek();
+      if ((Parser.isPunct(t, '+') || Parser.isPunct(t, '-')) && this.termFollows(1)) {
+        this.next();
+        left = { kind: 'operation', op: t.value as '+' | '-', left, right: this.multiplicativeTerm(null) };
+        continue;
+      }
+      return left;
+    }
+  }
+
+  private multiplicativeTerm(first: Term | null): Term {
+    let left = first ?? this.termInner(this.peek());
+    for (;;) {
+      const t = this.peek();
+      if (Parser.isPunct(t, '*') || Parser.isPunct(t, '/') || Parser.isPunct(t, '%')) {
+        this.next();
+        left = { kind: 'operation', op: t.value as '*' | '/' | '%', left, right: this.termInner(this.peek()) };
+        continue;
+      }
+      return left;
+    }
   }
 
   private literal(t: Token): Literal {
@@ -701,7 +796,8 @@ class Parser {
             const t1 = this.peek(1);
             const t2 = this.peek(2);
             // A bare word cannot be a term, so `(word` starts a type hint: (int) 3, (list<int>) [1].
-            if (t1.kind === 'ident' && !RESERVED_KEYWORDS.has(t1.value) && !Parser.isPunct(t2, '(') && !Parser.isPunct(t2, '.')) {
+            const typeWord = t1.kind === 'ident' && (!RESERVED_KEYWORDS.has(t1.value) || (t1.value === 'SET' && Parser.isPunct(t2, '<')));
+            if (typeWord && !Parser.isPunct(t2, '(') && !Parser.isPunct(t2, '.')) {
               this.next();
               const type = this.columnType();
               this.expectPunct(')');
@@ -1305,6 +1401,10 @@ export function bindMarkersOf(stmt: Statement): BindMarker[] {
       case 'cast':
         term(t.term);
         return;
+      case 'operation':
+        term(t.left);
+        term(t.right);
+        return;
       default:
         return;
     }
@@ -1317,6 +1417,10 @@ export function bindMarkersOf(stmt: Statement): BindMarker[] {
     if (s.kind === 'term') term(s.term);
     else if (s.kind === 'function') s.args.forEach(selector);
     else if (s.kind === 'cast') selector(s.arg);
+    else if (s.kind === 'operation') {
+      selector(s.left);
+      selector(s.right);
+    } else if (s.kind === 'negate') selector(s.arg);
     else if (s.kind === 'element') {
       selector(s.arg);
       term(s.key);

@@ -231,6 +231,10 @@ export function printSelector(s: Selector): string {
       return `${printSelector(s.arg)}[${s.from === null ? '' : printTerm(s.from)}..${s.to === null ? '' : printTerm(s.to)}]`;
     case 'term':
       return printTerm(s.term);
+    case 'operation':
+      return `${printSelector(s.left)} ${s.op} ${printSelector(s.right)}`;
+    case 'negate':
+      return `-${printSelector(s.arg)}`;
   }
 }
 
@@ -264,5 +268,8 @@ export function printTerm(t: Term): string {
       return `${printFunctionName(t.name)}(${t.args.map(printTerm).join(', ')})`;
     case 'cast':
       return `(${typeToString(t.type)}) ${printTerm(t.term)}`;
+    case 'operation':
+      // The parser builds left-associative trees by precedence, so no parentheses are needed.
+      return `${printTerm(t.left)} ${t.op} ${printTerm(t.right)}`;
   }
 }

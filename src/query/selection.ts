@@ -31,6 +31,7 @@ import { partitionKeyOf, slotValue, cellIndex, type ColumnMetadata, type RowSlot
 import type { Cell } from '../storage/index.js';
 import type { ColumnSpec } from './api.js';
 import { int32, int64 } from './bytes.js';
+import { isNumeric, negate, operate, operationType } from './arithmetic.js';
 import { castConversion } from './cast.js';
 import { resolveCall, type CallArg, type FunctionContext } from './functions.js';
 import { termFits } from './terms.js';
@@ -230,11 +231,73 @@ function selectorText(s: Selector): string {
       return `cast(${selectorText(s.arg)} as ${typeToString(s.type)})`;
     case 'term':
       return printTerm(s.term);
+    case 'operation':
+      return `${selectorText(s.left)} ${s.op} ${selectorText(s.right)}`;
+    case 'negate':
+      return `-${selectorText(s.arg)}`;
     case 'element':
       return `${selectorText(s.arg)}[${printTerm(s.key)}]`;
     case 'slice':
       return `${selectorText(s.arg)}[${s.from === null ? '' : printTerm(s.from)}..${s.to === null ? '' : printTerm(s.to)}]`;
   }
+}
+
+/** A selector whose values are another's, transformed (aggregates transform their result). */
+function mapSelector(arg: PreparedSelector, name: string, type: CqlType, f: (v: Buffer | null) => Buffer | null): PreparedSelector {
+  if (arg.eval !== undefined) {
+    const e = arg.eval;
+    return { name, type, eval: (r) => f(e(r)) };
+  }
+  const agg = arg.aggregate!;
+  return {
+    name,
+    type,
+    aggregate: () => {
+      const a = agg();
+      return { add: (r) => a.add(r), result: () => f(a.result()) };
+    },
+  };
+}
+
+/**
+ * a + b, a * 2: the operands' values combined (arithmetic.ts). A constant operand takes the other
+ * operand's type, as Cassandra infers it.
+ */
+function prepareOperation(table: TableMetadata, s: Extract<Selector, { kind: 'operation' }>, opts: SelectionOptions, nested: boolean): PreparedSelector {
+  const side = (sel: Selector, other: Selector): PreparedSelector => {
+    if (sel.kind !== 'term' || sel.term.kind === 'cast') return prepareSelector(table, sel, opts, nested);
+    if (other.kind === 'term') throw invalidRequest(`Cannot infer type for term ${printTerm(sel.term)} in selection clause (try using a cast to force a type)`);
+    const otherType = prepareSelector(table, other, opts, nested).type;
+    if (sel.term.kind === 'bind') throw invalidRequest('Bind markers in the selection clause are not supported yet');
+    const term = sel.term;
+    return { name: printTerm(term), type: otherType, eval: (r) => termToBytes(otherType, term, { receiver: printTerm(term), nowMs: () => r.fn.nowMs }) };
+  };
+  const left = side(s.left, s.right);
+  const right = side(s.right, s.left);
+  const type = operationType(s.op, left.type, right.type);
+  const name = selectorText(s);
+  const op = s.op;
+  if (left.eval !== undefined && right.eval !== undefined) {
+    const l = left.eval;
+    const r = right.eval;
+    return { name, type, eval: (row) => operate(op, left.type, l(row), right.type, r(row)) };
+  }
+  // Aggregates on either side: combine their results (a plain side keeps its first row's value).
+  return {
+    name,
+    type,
+    aggregate: () => {
+      const a = left.aggregate?.() ?? firstValue(left.eval!);
+      const b = right.aggregate?.() ?? firstValue(right.eval!);
+      return {
+        add: (row) => {
+          a.add(row);
+          b.add(row);
+        },
+        result: () => operate(op, left.type, a.result(), right.type, b.result()),
+      };
+    },
+  };
 }
 
 /** m['k'], s['e'], m['a'..'b']: elements of a map or set value (Cassandra 4's ElementsSelector). */
@@ -378,6 +441,7 @@ function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptio
         s.args.map((a, i): CallArg => {
           if (a.kind !== 'term') return { text: selectorText(a), type: args[i]!.type };
           if (a.term.kind === 'bind') throw invalidRequest('Bind markers in the selection clause are not supported yet');
+          if (a.term.kind === 'cast') return { text: printTerm(a.term), type: a.term.type };
           const term = a.term;
           return { text: printTerm(term), type: null, fits: (t) => termFits(term, t) };
         }),
@@ -439,7 +503,22 @@ function prepareSelector(table: TableMetadata, s: Selector, opts: SelectionOptio
     case 'element':
     case 'slice':
       return prepareElements(table, s, opts, nested);
+    case 'operation':
+      return prepareOperation(table, s, opts, nested);
+    case 'negate': {
+      const arg = prepareSelector(table, s.arg, opts, nested);
+      const t = arg.type;
+      if (!isNumeric(t)) throw invalidRequest(`the '-' operation is not supported for ${typeToString(t)}`);
+      return mapSelector(arg, selectorText(s), t, (v) => negate(t, v));
+    }
     case 'term':
+      if (s.term.kind === 'cast') {
+        // A typed constant: the same value on every row, named after its text.
+        const type = s.term.type;
+        const inner = s.term.term;
+        const name = `(${typeToString(type)})${printTerm(inner)}`;
+        return { name, type, eval: (r) => termToBytes(type, inner, { receiver: name, nowMs: () => r.fn.nowMs }) };
+      }
       throw invalidRequest(`Cannot infer type for term ${printTerm(s.term)} in selection clause (try using a cast to force a type)`);
   }
 }

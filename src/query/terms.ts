@@ -16,8 +16,11 @@ import {
   type BindMarker,
   type CqlType,
   type FunctionCall,
+  type Operation,
   type Term,
+  typeToString,
 } from '../cql-lite/index.js';
+import { isNumeric, operate } from './arithmetic.js';
 import { UNSET, type BoundValue, type ColumnSpec } from './api.js';
 import { functionSignatures, resolveCall, valueCompatible, type CallArg, type FunctionContext, type Signature } from './functions.js';
 
@@ -104,6 +107,10 @@ function collect(term: Term, receiver: ColumnSpec, vars: Variables): void {
       term.args.forEach((a, i) => collect(a, spec(receiver, `arg${i}(system.${term.name.name})`, sig.args[i]!), vars));
       return;
     }
+    case 'operation':
+      collect(term.left, receiver, vars);
+      collect(term.right, receiver, vars);
+      return;
     default:
       return;
   }
@@ -123,6 +130,8 @@ function someTerm(term: Term, pred: (t: Term) => boolean): boolean {
       return someTerm(term.term, pred);
     case 'function':
       return term.args.some((a) => someTerm(a, pred));
+    case 'operation':
+      return someTerm(term.left, pred) || someTerm(term.right, pred);
     default:
       return false;
   }
@@ -142,6 +151,7 @@ export function termFits(term: Term, type: CqlType): boolean {
     const sigs = functionSignatures(term.name.name);
     return sigs !== undefined && sigs.some((s) => valueCompatible(type, s.returns) && s.args.length === term.args.length);
   }
+  if (term.kind === 'operation') return isNumeric(type);
   // By kind, as Cassandra tests assignment: a string fits a timestamp and a date alike.
   return assignable(type, term);
 }
@@ -173,15 +183,27 @@ function evalCall(call: FunctionCall, type: CqlType, receiver: ColumnSpec, ctx: 
   return sig.exec(args, ctx);
 }
 
+/** An operation on terms, computed in the receiver's (numeric) type. */
+function evalOperation(term: Operation, type: CqlType, receiver: ColumnSpec, ctx: EvalContext): Buffer | null {
+  if (!isNumeric(type)) throw invalidRequest(`the '${term.op}' operation is not supported for ${receiver.name} of type ${typeToString(type)}`);
+  const side = (t: Term): Buffer | null => {
+    const v = evaluate(t, spec(receiver, receiver.name, type), ctx);
+    if (v === UNSET) throw invalidRequest(`Invalid unset value in an operation on ${receiver.name}`);
+    return v;
+  };
+  return operate(term.op, type, side(term.left), type, side(term.right));
+}
+
 function evaluate(term: Term, receiver: ColumnSpec, ctx: EvalContext): BoundValue {
   if (term.kind === 'bind') return checkBound(ctx.values[term.index] ?? null, receiver);
   if (term.kind === 'function') return evalCall(term, receiver.type, receiver, ctx);
+  if (term.kind === 'operation') return evalOperation(term, receiver.type, receiver, ctx);
   return termToBytes(receiver.type, term, {
     receiver: receiver.name,
     nowMs: () => ctx.nowMs,
     resolve: (t, type) => {
       const inner = spec(receiver, receiver.name, type);
-      const v = t.kind === 'bind' ? checkBound(ctx.values[t.index] ?? null, inner) : evalCall(t, type, inner, ctx);
+      const v = t.kind === 'bind' ? checkBound(ctx.values[t.index] ?? null, inner) : t.kind === 'operation' ? evalOperation(t, type, inner, ctx) : evalCall(t, type, inner, ctx);
       if (v === UNSET) throw invalidRequest(`Invalid unset value for ${printTerm(t)} in ${receiver.name}`);
       return v;
     },
