@@ -6,7 +6,7 @@
 import { UnavailableError, invalidRequest, type WriteType } from '../cql-lite/index.js';
 import { availability, readLevelError, writeLevelError, type ConsistencyLevel, type Endpoint, type Ring } from '../ring/index.js';
 import type { KeyspaceMetadata, TableMetadata } from '../schema/index.js';
-import type { LivePartition, Mutation, ReadQuery, ScanQuery, ScanRange, StorageEngine } from '../storage/index.js';
+import { CommitLogRecordSizeError, type LivePartition, type Mutation, type ReadQuery, type ScanQuery, type ScanRange, type StorageEngine } from '../storage/index.js';
 import type { Coordinator } from './types.js';
 
 export interface LocalCoordinatorOptions {
@@ -46,8 +46,16 @@ export class LocalCoordinator implements Coordinator {
     if (refused !== null) throw invalidRequest(refused);
     for (const m of mutations) this.check(keyspace, m.key, cl, true);
     const durable = keyspace.durableWrites;
-    if (mutations.length === 1) return this.opts.engine.apply(mutations[0]!, durable);
-    await Promise.all(mutations.map((m) => this.opts.engine.apply(m, durable)));
+    try {
+      if (mutations.length === 1) await this.opts.engine.apply(mutations[0]!, durable);
+      else await Promise.all(mutations.map((m) => this.opts.engine.apply(m, durable)));
+    } catch (err) {
+      // A mutation the commit log cannot hold is the client's to fix, as in Cassandra.
+      if (err instanceof CommitLogRecordSizeError) {
+        throw invalidRequest(`Rejected an oversized mutation (${err.sizeBytes}/${err.maxBytes}) for keyspace: ${keyspace.name}`);
+      }
+      throw err;
+    }
   }
 
   async read(table: TableMetadata, keyspace: KeyspaceMetadata, key: Buffer, token: bigint, query: ReadQuery, cl: ConsistencyLevel): Promise<LivePartition | null> {

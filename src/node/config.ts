@@ -11,7 +11,8 @@
  *   commitlog_sync_period: 10000ms (or commitlog_sync_period_in_ms: 10000)
  *   partitioner: Murmur3Partitioner | XxHash64Partitioner (short or full class name)
  *   dc: datacenter1                       rack: rack1
- *   native_transport_max_frame_size: 256MiB (or native_transport_max_frame_size_in_mb: 256)
+ *   native_transport_max_frame_size: 16MiB (or native_transport_max_frame_size_in_mb: 16)
+ *   commitlog_segment_size: 32MiB (or commitlog_segment_size_in_mb: 32); a mutation may be half of it
  */
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG, type NodeConfig } from './node.js';
@@ -172,6 +173,12 @@ export function parseConfig(text: string, base: NodeConfig = DEFAULT_CONFIG): Pa
         break;
       case 'native_transport_max_frame_size':
         c.nativeMaxFrameBytes = sizeBytes(v, k);
+        break;
+      case 'commitlog_segment_size':
+        c.commitlogSegmentSizeBytes = sizeBytes(v, k);
+        break;
+      case 'commitlog_segment_size_in_mb':
+        c.commitlogSegmentSizeBytes = positiveInt(v, k) * 1024 * 1024;
         break;
       case 'native_transport_max_frame_size_in_mb':
         c.nativeMaxFrameBytes = positiveInt(v, k) * 1024 * 1024;

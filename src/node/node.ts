@@ -34,6 +34,8 @@ export interface NodeConfig {
   /** Largest native protocol frame accepted, in bytes. */
   readonly nativeMaxFrameBytes: number;
   readonly memtableFlushThresholdBytes?: number;
+  /** Commit log segment size; a mutation may take at most half of one (Cassandra's rule). */
+  readonly commitlogSegmentSizeBytes?: number;
 }
 
 export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
@@ -100,6 +102,7 @@ export class NodeCore {
       commitlogSyncPeriodMs: config.commitlogSyncPeriodMs,
       logger,
       ...(config.memtableFlushThresholdBytes !== undefined ? { memtableFlushThresholdBytes: config.memtableFlushThresholdBytes } : {}),
+      ...(config.commitlogSegmentSizeBytes !== undefined ? { commitlogSegmentSizeBytes: config.commitlogSegmentSizeBytes } : {}),
     });
     try {
       const schema = await SchemaStore.open({ engine, partitioner, clock, logger });

@@ -8,3 +8,4 @@ export type { LivePartition, ReadQuery } from './engine/read.js';
 export type { TableSpec } from './engine/table-store.js';
 export * from './model/index.js';
 export * from './encoding/index.js';
+export { CommitLogRecordSizeError } from './commitlog/index.js';

@@ -62,3 +62,14 @@ t.test('paging walks every row exactly once', async (t) => {
   t.same(inPaged.rows.map((r) => r[0]), [...Array(7).fill('1'), ...Array(7).fill('2'), ...Array(7).fill('3')]);
   await n.close();
 });
+
+t.test('a mutation too large for the commit log is refused as InvalidRequest', async (t) => {
+  const n = await TestNode.open(4, { commitlogSegmentSizeBytes: 1024 * 1024 });
+  await n.exec("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+  await n.exec('CREATE TABLE ks.big (k int PRIMARY KEY, v blob)');
+  const big = '0x' + 'ab'.repeat(600 * 1024);
+  await t.rejects(n.exec(`INSERT INTO ks.big (k, v) VALUES (1, ${big})`), { code: 0x2200, message: /^Rejected an oversized mutation \(\d+\/524288\) for keyspace: ks$/ });
+  await n.exec(`INSERT INTO ks.big (k, v) VALUES (2, 0x${'ab'.repeat(100 * 1024)})`);
+  t.equal((await n.exec('SELECT k FROM ks.big')).rows.length, 1, 'the node keeps working');
+  await n.close();
+});
