@@ -51,6 +51,11 @@ export interface Fs {
   mkdirp(dir: string): void;
   rename(from: string, to: string): void;
   unlink(path: string): void;
+  /**
+   * Optional. unlink() off the caller's thread (freeing a large file's blocks takes a while); the
+   * removal is durable, as unlink's, after syncDir() of the directory once this resolves.
+   */
+  unlinkInBackground?(path: string): Promise<void>;
   /** Removes a directory and everything under it. */
   rmrf(dir: string): void;
   /** Makes creations, renames and unlinks in dir durable. */

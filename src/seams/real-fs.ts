@@ -150,6 +150,10 @@ export class RealFs implements Fs {
     nodeFs.unlinkSync(path);
   }
 
+  unlinkInBackground(path: string): Promise<void> {
+    return new Promise((resolve, reject) => nodeFs.unlink(path, (err) => (err ? reject(err) : resolve())));
+  }
+
   rmrf(dir: string): void {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
