@@ -12,6 +12,7 @@ import {
   CqlError,
   ErrorCode,
   UnpreparedError,
+  bindMarkersOf,
   invalidRequest,
   parseStatement,
   protocolError,
@@ -143,20 +144,10 @@ function partitionKeyIndexes(stmt: Statement, table: TableMetadata): number[] {
   return out;
 }
 
-function markerCount(text: string, stmt: Statement): number {
-  void text;
+/** How many bind variables a statement has (marker indexes count across a batch). */
+function markerCount(stmt: Statement): number {
   let max = -1;
-  const visit = (v: unknown): void => {
-    if (v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) {
-      for (const x of v) visit(x);
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    if (o['kind'] === 'bind' && typeof o['index'] === 'number') max = Math.max(max, o['index'] as number);
-    for (const x of Object.values(o)) visit(x);
-  };
-  visit(stmt);
+  for (const m of bindMarkersOf(stmt)) if (m.index > max) max = m.index;
   return max + 1;
 }
 
@@ -247,7 +238,7 @@ export class QueryProcessor implements CqlHandler {
   private prepareText(text: string, keyspace: string | null): Prepared {
     if (text.length === 0 || text.trim().length === 0) throw new CqlError(ErrorCode.SYNTAX_ERROR, 'line 0:-1 no viable alternative at input \'<EOF>\'', 'syntax');
     const stmt = parseStatement(text);
-    return this.prepareStatement(stmt, keyspace, markerCount(text, stmt));
+    return this.prepareStatement(stmt, keyspace, markerCount(stmt));
   }
 
   private resolveTable(schema: Schema, name: QualifiedName, keyspace: string | null): TableMetadata {
