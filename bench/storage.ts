@@ -50,7 +50,7 @@ async function inFlight(total: number, op: (i: number) => Promise<unknown>): Pro
 }
 
 async function openRingtail(dir: string, sync: 'batch' | 'periodic'): Promise<StorageEngine> {
-  const engine = await StorageEngine.open({ fs: new RealFs(), clock: new RealClock(), dataDir: dir, commitlogSync: sync });
+  const engine = await StorageEngine.open({ fs: new RealFs(), clock: new RealClock(), dataDir: dir, commitlogSync: sync, flushOnWorkerThread: process.env.BENCH_FLUSH_THREAD !== '0' });
   await engine.addTable(TABLE);
   return engine;
 }

@@ -11,7 +11,7 @@ import { LocalCoordinator } from '../coordinator/index.js';
 import { QueryProcessor } from '../query/index.js';
 import { Ring, allocateBalancedTokens, endpoint, partitionerByName, type Endpoint, type Partitioner } from '../ring/index.js';
 import type { Clock, Fs, Logger, Random } from '../seams/index.js';
-import { joinPath, silentLogger } from '../seams/index.js';
+import { RealFs, joinPath, silentLogger } from '../seams/index.js';
 import { SchemaStore } from '../schema/index.js';
 import { StorageEngine } from '../storage/index.js';
 import { readLocalIdentity, writeLocalInfo, writeSchemaVersion } from './local-info.js';
@@ -101,6 +101,8 @@ export class NodeCore {
       commitlogSync: config.commitlogSync,
       commitlogSyncPeriodMs: config.commitlogSyncPeriodMs,
       logger,
+      // On real disks flushes run beside the event loop; a simulation keeps one thread.
+      flushOnWorkerThread: fs instanceof RealFs,
       ...(config.memtableFlushThresholdBytes !== undefined ? { memtableFlushThresholdBytes: config.memtableFlushThresholdBytes } : {}),
       ...(config.commitlogSegmentSizeBytes !== undefined ? { commitlogSegmentSizeBytes: config.commitlogSegmentSizeBytes } : {}),
     });

@@ -12,9 +12,10 @@
  * from the log would bring it back.
  */
 import type { Clock, Fs, Logger } from '../../seams/index.js';
-import { joinPath, silentLogger, writeFileAtomic } from '../../seams/index.js';
+import { RealFs, joinPath, silentLogger, writeFileAtomic } from '../../seams/index.js';
 import { CommitLog, comparePositions as compareLogPositions } from '../commitlog/index.js';
 import type { CommitLogPosition } from '../commitlog/index.js';
+import { FlushWorker } from '../flush-worker/index.js';
 import { Memtable } from '../memtable/index.js';
 import { SSTableReader } from '../sstable/index.js';
 import { FULL_SLICE, deserializeMutation, mergePartitions } from '../model/index.js';
@@ -36,6 +37,11 @@ export interface EngineOptions {
   readonly commitlogSegmentSizeBytes?: number;
   /** Flush all memtables once their accounted size passes this. */
   readonly memtableFlushThresholdBytes?: number;
+  /**
+   * Write flushed SSTables on a worker thread, beside the event loop (needs RealFs: the thread
+   * opens the files itself). Default false: simulations keep every step on one thread.
+   */
+  readonly flushOnWorkerThread?: boolean;
   /** Run size-tiered compaction automatically after flushes. Default true. */
   readonly autoCompaction?: boolean;
   /** Refuse to start on a corrupt commit log record (default) or skip it with a logged error. */
@@ -104,6 +110,7 @@ export class StorageEngine {
   private meta: EngineMeta;
   private readonly threshold: number;
   private readonly stats = { flushes: 0, writes: 0, reads: 0 };
+  private readonly flushWorker: FlushWorker | null;
 
   private constructor(
     private readonly opts: EngineOptions,
@@ -113,6 +120,7 @@ export class StorageEngine {
     this.logger = opts.logger ?? silentLogger();
     this.meta = meta;
     this.threshold = opts.memtableFlushThresholdBytes ?? 64 * 1024 * 1024;
+    this.flushWorker = opts.flushOnWorkerThread === true ? new FlushWorker() : null;
   }
 
   /**
@@ -123,6 +131,7 @@ export class StorageEngine {
   static async open(opts: EngineOptions): Promise<StorageEngine> {
     const { fs, dataDir } = opts;
     const logger = opts.logger ?? silentLogger();
+    if (opts.flushOnWorkerThread === true && !(fs instanceof RealFs)) throw new RangeError('flushOnWorkerThread needs RealFs: the worker thread opens the files itself');
     fs.mkdirp(dataDir);
     const meta = readMeta(fs, dataDir);
     const dropped = new Set(meta.dropped);
@@ -440,6 +449,7 @@ export class StorageEngine {
     for (const store of this.tables.values()) await store.close();
     this.closed = true;
     await this.log.close();
+    await this.flushWorker?.close();
   }
 
   private async flushNow(): Promise<void> {
@@ -466,7 +476,7 @@ export class StorageEngine {
           for (const p of memtable.allPartitions()) current.apply({ ...p, tableId });
           continue;
         }
-        written.push([store, await store.writeMemtable(memtable)]);
+        written.push([store, await store.writeMemtable(memtable, this.flushWorker)]);
         this.stats.flushes++;
       }
       if (complete) {

@@ -12,6 +12,7 @@ import type { Clock, Fs, Logger } from '../../seams/index.js';
 import { joinPath, writeFileAtomic } from '../../seams/index.js';
 import { DEFAULT_SIZE_TIERED, chooseCompaction, mergeForCompaction } from '../compaction/index.js';
 import type { CompactionInput, CompactionOutput, SizeTieredOptions } from '../compaction/index.js';
+import type { FlushWorker } from '../flush-worker/index.js';
 import type { Memtable } from '../memtable/index.js';
 import { isLiveDeletion } from '../model/index.js';
 import type { Partition, PartitionSource, Row } from '../model/index.js';
@@ -109,11 +110,19 @@ export class TableStore {
     }
   }
 
-  /** Writes a memtable to a new durable SSTable, not yet visible: see install(). */
-  async writeMemtable(memtable: Memtable): Promise<SSTableReader> {
+  /**
+   * Writes a memtable to a new durable SSTable, not yet visible: see install(). With a flush
+   * worker the bytes are written on its thread and the SSTable is opened here.
+   */
+  async writeMemtable(memtable: Memtable, worker: FlushWorker | null = null): Promise<SSTableReader> {
     const generation = this.nextGeneration++;
+    const fpChance = this.spec.bloomFilterFpChance ?? 0.01;
+    if (worker !== null) {
+      await worker.write(this.dir, generation, fpChance, memtable.flushSnapshot());
+      return SSTableReader.open(this.fs, this.dir, generation);
+    }
     const writer = SSTableWriter.create(this.fs, this.dir, generation, {
-      bloomFilterFpChance: this.spec.bloomFilterFpChance ?? 0.01,
+      bloomFilterFpChance: fpChance,
       expectedPartitions: memtable.partitionCount,
       columns: memtable.columns,
     });

@@ -1,2 +1,3 @@
-export { Memtable, MemtableCursor } from './memtable.js';
+export { Memtable, MemtableCursor, writeFlushSnapshot } from './memtable.js';
+export type { FlushExtra, FlushSnapshot } from './memtable.js';
 export { BTree } from './btree.js';

@@ -214,7 +214,8 @@ export class Memtable implements PartitionSource, KeyStore {
 
   /** Starts a new current slab with room for at least n bytes. */
   private newSlab(n: number): void {
-    this.slab = Buffer.allocUnsafeSlow(Math.max(Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, 2 * this.slab.length)), n));
+    // Shared memory, so that a flush on a worker thread reads the slabs where they are.
+    this.slab = Buffer.from(new SharedArrayBuffer(Math.max(Math.min(SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, 2 * this.slab.length)), n)));
     this.slabs.push(this.slab);
     this.slabUsed = 0;
     this.slabBytes += this.slab.length;
@@ -421,11 +422,20 @@ export class Memtable implements PartitionSource, KeyStore {
 
   /**
    * Writes every partition, in ring order, to an SSTable writer created with `columns` as its
-   * column table: rows go as bytes (appendOneRow for a partition of a single row and nothing
-   * else, appendEncoded for the others). Yields every `every` partitions, so the caller can let
+   * column table (see writeFlushSnapshot). Yields every `every` partitions, so the caller can let
    * other work run.
    */
   *writeTo(writer: SSTableWriter, every = 1024): Generator<void> {
+    yield* writeFlushSnapshot(writer, this.flushSnapshot(), every);
+  }
+
+  /**
+   * What a flush writes, as plain data: typed arrays in ring order, the slabs, and the few
+   * partitions with more than one row. The memtable must take no more writes while it is in
+   * use (a flushing memtable takes none). The slabs are shared memory, so the snapshot can go
+   * to a worker thread without copying them; the arrays are fresh and can be transferred.
+   */
+  flushSnapshot(): FlushSnapshot {
     const ordered = this.table.inOrder();
     // The fields, in ring order first: read at random once, in tight loops, then in sequence.
     const n = ordered.length;
@@ -440,20 +450,19 @@ export class Memtable implements PartitionSource, KeyStore {
     this.table.gather(ordered, t.keyLocs, keyLocs);
     this.table.gather(ordered, t.keyLens, keyLens);
     this.table.gather(ordered, this.rowLocs, rowLocs);
-    for (let i = 0; i < n; i++) {
-      const p = ordered[i];
-      const only = rowLocs[i];
-      if (only >= 0 && (this.extras.size === 0 || !this.extras.has(p))) {
-        const slab = this.slabs[Math.floor(only / SLAB_SPAN)];
-        const off = only % SLAB_SPAN;
-        const keyLoc = keyLocs[i];
-        const keyOff = keyLoc % SLAB_SPAN;
-        writer.appendOneRowAt(int64FromWords(his[i], los[i]), this.slabs[Math.floor(keyLoc / SLAB_SPAN)], keyOff, keyOff + keyLens[i], slab, off, rowEnd(slab, off));
-      } else {
-        writer.appendEncoded(this.encodedPartition(p));
+    const extraAt: number[] = [];
+    const extras: FlushExtra[] = [];
+    if (this.extras.size > 0) {
+      for (let i = 0; i < n; i++) {
+        const x = this.extras.get(ordered[i]);
+        if (x === undefined) continue;
+        const only = rowLocs[i];
+        const locs = only >= 0 ? [only] : only === IN_EXTRA ? (x.rows ?? x.tree!.valuesArray()).map((r) => r.loc) : [];
+        extraAt.push(i);
+        extras.push({ deletion: x.deletion, staticRow: x.staticRow, rangeTombstones: x.rangeTombstones, rowLocs: Float64Array.from(locs) });
       }
-      if ((i + 1) % every === 0) yield;
     }
+    return { columns: this.columns.slice(), his, los, keyLocs, keyLens, rowLocs, slabs: this.slabs.slice(), extraAt: Int32Array.from(extraAt), extras };
   }
 
   /** Partition p with its rows as bytes, for SSTableWriter.appendEncoded. */
@@ -489,6 +498,92 @@ export class Memtable implements PartitionSource, KeyStore {
   *encodedPartitions(): IterableIterator<EncodedPartition> {
     const ordered = this.table.inOrder();
     for (let i = 0; i < ordered.length; i++) yield this.encodedPartition(ordered[i]);
+  }
+}
+
+/** A partition of a flush snapshot that is more than one row and nothing else. */
+export interface FlushExtra {
+  readonly deletion: DeletionTime;
+  readonly staticRow: Row | null;
+  readonly rangeTombstones: readonly RangeTombstone[];
+  /** Its rows' slab locations, in clustering order. */
+  readonly rowLocs: Float64Array;
+}
+
+/** A frozen memtable's contents for an SSTable writer: see Memtable.flushSnapshot. */
+export interface FlushSnapshot {
+  /** The column table of the encoded rows: the writer must be created with it. */
+  readonly columns: readonly string[];
+  /** Per partition, in ring order: token words, key location and length, only row's location. */
+  readonly his: Int32Array;
+  readonly los: Uint32Array;
+  readonly keyLocs: Float64Array;
+  readonly keyLens: Uint32Array;
+  readonly rowLocs: Float64Array;
+  readonly slabs: readonly Uint8Array[];
+  /** Ascending indexes (in ring order) of the partitions described by `extras`, one each. */
+  readonly extraAt: Int32Array;
+  readonly extras: readonly FlushExtra[];
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Writes a snapshot's partitions to an SSTable writer created with its column table: rows go as
+ * bytes (appendOneRowAt for a partition of a single row and nothing else, appendEncoded for the
+ * others), never decoded. Yields every `every` partitions. The same code runs on the event loop
+ * and on a flush worker, so both write the same bytes.
+ */
+export function* writeFlushSnapshot(writer: SSTableWriter, snap: FlushSnapshot, every = 1024): Generator<void> {
+  const { his, los, keyLocs, keyLens, rowLocs, extraAt, extras } = snap;
+  // Slabs that crossed to another thread arrive as plain Uint8Arrays over the same memory.
+  const slabs = snap.slabs.map(asBuffer);
+  const n = his.length;
+  let nextExtra = 0;
+  for (let i = 0; i < n; i++) {
+    const keyLoc = keyLocs[i];
+    const keySlab = slabs[Math.floor(keyLoc / SLAB_SPAN)];
+    const keyOff = keyLoc % SLAB_SPAN;
+    if (nextExtra < extraAt.length && extraAt[nextExtra] === i) {
+      const x = extras[nextExtra++];
+      const count = x.rowLocs.length;
+      const rowBufs: Buffer[] = new Array(count);
+      const rowStarts: number[] = new Array(count);
+      const rowEnds: number[] = new Array(count);
+      for (let r = 0; r < count; r++) {
+        const loc = x.rowLocs[r];
+        const slab = slabs[Math.floor(loc / SLAB_SPAN)];
+        const off = loc % SLAB_SPAN;
+        rowBufs[r] = slab;
+        rowStarts[r] = off;
+        rowEnds[r] = rowEnd(slab, off);
+      }
+      writer.appendEncoded({
+        token: int64FromWords(his[i], los[i]),
+        key: keySlab.subarray(keyOff, keyOff + keyLens[i]),
+        deletion: x.deletion,
+        staticRow: x.staticRow,
+        rangeTombstones: x.rangeTombstones,
+        rowCount: count,
+        rowBufs,
+        rowStarts,
+        rowEnds,
+      });
+    } else {
+      const only = rowLocs[i];
+      if (only < 0) {
+        // No row and nothing else (an update that only carried an empty row set): kept, as
+        // appending it as objects would.
+        writer.appendEncoded({ token: int64FromWords(his[i], los[i]), key: keySlab.subarray(keyOff, keyOff + keyLens[i]), deletion: LIVE, staticRow: null, rangeTombstones: NO_RANGE_TOMBSTONES, rowCount: 0, rowBufs: [], rowStarts: [], rowEnds: [] });
+      } else {
+        const slab = slabs[Math.floor(only / SLAB_SPAN)];
+        const off = only % SLAB_SPAN;
+        writer.appendOneRowAt(int64FromWords(his[i], los[i]), keySlab, keyOff, keyOff + keyLens[i], slab, off, rowEnd(slab, off));
+      }
+    }
+    if ((i + 1) % every === 0) yield;
   }
 }
 

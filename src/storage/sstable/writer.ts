@@ -459,6 +459,12 @@ export class SSTableWriter {
 
   /** Writes the remaining components, makes everything durable and opens the new SSTable. */
   async finish(): Promise<SSTableReader> {
+    await this.finishFiles();
+    return SSTableReader.open(this.fs, this.dir, this.generation);
+  }
+
+  /** finish() without opening the SSTable: a flush worker writes it, the event loop opens it. */
+  async finishFiles(): Promise<void> {
     if (this.state !== 'open') throw new SSTableUsageError(`finish of a ${this.state} writer`);
     this.state = 'finishing';
     try {
@@ -503,7 +509,6 @@ export class SSTableWriter {
       this.state = 'failed';
       throw err;
     }
-    return SSTableReader.open(this.fs, this.dir, this.generation);
   }
 
   /**
