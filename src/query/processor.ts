@@ -438,7 +438,7 @@ export class QueryProcessor implements CqlHandler {
 
   private async write(out: MutationCollector, ctx: ExecContext, writeType: 'SIMPLE' | 'BATCH' | 'UNLOGGED_BATCH'): Promise<void> {
     if (out.isEmpty()) return;
-    const groups = [...out.byKeyspace().values()];
+    const groups = out.groups();
     if (groups.length === 1) {
       await ctx.coordinator.write(groups[0]!.keyspace, groups[0]!.mutations, ctx.consistency, writeType);
       return;

@@ -22,11 +22,21 @@ function cellKey(column: string, path: Buffer | null): string {
   return path === null ? column : `${column}\u0000${path.toString('latin1')}`;
 }
 
+/** Past this many cells a row keeps an index of them (a big collection write); below, a scan is cheaper. */
+const CELL_SCAN_MAX = 16;
+const NO_COMPLEX_DELETIONS: readonly ComplexDeletion[] = Object.freeze([]);
+
+/**
+ * One row's changes. Most writes are one statement on one row of a few columns, so nothing here
+ * is a Map until it pays: cells are an array searched in place, indexed only once there are many;
+ * collection deletions are a Map only once there is one.
+ */
 export class RowUpdate {
   private liveness: LivenessInfo | null = null;
   private deletion: DeletionTime = LIVE;
-  private readonly cells = new Map<string, Cell>();
-  private readonly complexDeletions = new Map<string, DeletionTime>();
+  private readonly cells: Cell[] = [];
+  private cellIndex: Map<string, number> | null = null;
+  private complexDeletions: Map<string, DeletionTime> | null = null;
 
   constructor(readonly clustering: Buffer) {}
 
@@ -39,37 +49,57 @@ export class RowUpdate {
   }
 
   addCell(c: Cell): void {
-    const k = cellKey(c.column, c.path);
-    const prev = this.cells.get(k);
-    this.cells.set(k, prev === undefined ? c : reconcileCells(prev, c));
+    const cells = this.cells;
+    const i = this.findCell(c.column, c.path);
+    if (i >= 0) {
+      cells[i] = reconcileCells(cells[i]!, c);
+      return;
+    }
+    cells.push(c);
+    if (this.cellIndex !== null) this.cellIndex.set(cellKey(c.column, c.path), cells.length - 1);
+    else if (cells.length > CELL_SCAN_MAX) this.cellIndex = new Map(cells.map((x, k) => [cellKey(x.column, x.path), k]));
+  }
+
+  private findCell(column: string, path: Buffer | null): number {
+    if (this.cellIndex !== null) return this.cellIndex.get(cellKey(column, path)) ?? -1;
+    const cells = this.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const x = cells[i]!;
+      if (x.column === column && (x.path === null ? path === null : path !== null && x.path.equals(path))) return i;
+    }
+    return -1;
   }
 
   deleteCollection(column: string, d: DeletionTime): void {
+    this.complexDeletions ??= new Map();
     const prev = this.complexDeletions.get(column);
     this.complexDeletions.set(column, prev === undefined ? d : mergeDeletion(prev, d));
   }
 
   isEmpty(): boolean {
-    return this.liveness === null && this.deletion === LIVE && this.cells.size === 0 && this.complexDeletions.size === 0;
+    return this.liveness === null && this.deletion === LIVE && this.cells.length === 0 && this.complexDeletions === null;
   }
 
   build(): Row {
-    const cells = [...this.cells.values()].sort(compareCellKeys);
-    const complexDeletions: ComplexDeletion[] = [...this.complexDeletions.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([column, deletion]) => ({ column, deletion }));
+    const cells = this.cells.length === 1 ? [this.cells[0]!] : this.cells.slice().sort(compareCellKeys);
+    const complexDeletions: readonly ComplexDeletion[] =
+      this.complexDeletions === null
+        ? NO_COMPLEX_DELETIONS
+        : [...this.complexDeletions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([column, deletion]) => ({ column, deletion }));
     return { clustering: this.clustering, liveness: this.liveness, deletion: this.deletion, cells, complexDeletions };
   }
 }
 
-
 const EMPTY = Buffer.alloc(0);
+const NO_RANGE_TOMBSTONES: readonly RangeTombstone[] = Object.freeze([]);
 
 export class UpdateBuilder {
   private deletion: DeletionTime = LIVE;
   private staticRowUpdate: RowUpdate | null = null;
-  private readonly rows = new Map<string, RowUpdate>();
-  private readonly rangeTombstones: RangeTombstone[] = [];
+  /** The first row written; the rest by clustering bytes once there is a second (a batch or an IN). */
+  private firstRow: RowUpdate | null = null;
+  private rows: Map<string, RowUpdate> | null = null;
+  private rangeTombstones: RangeTombstone[] | null = null;
 
   constructor(
     readonly table: TableMetadata,
@@ -78,6 +108,12 @@ export class UpdateBuilder {
   ) {}
 
   row(clustering: Buffer): RowUpdate {
+    const first = this.firstRow;
+    if (first === null) return (this.firstRow = new RowUpdate(clustering));
+    if (this.rows === null) {
+      if (first.clustering.equals(clustering)) return first;
+      this.rows = new Map([[first.clustering.toString('latin1'), first]]);
+    }
     const k = clustering.toString('latin1');
     let r = this.rows.get(k);
     if (r === undefined) {
@@ -97,12 +133,17 @@ export class UpdateBuilder {
   }
 
   deleteRange(start: Buffer, end: Buffer, d: DeletionTime): void {
-    if (Buffer.compare(start, end) < 0) this.rangeTombstones.push({ start, end, deletion: d });
+    if (Buffer.compare(start, end) < 0) (this.rangeTombstones ??= []).push({ start, end, deletion: d });
   }
 
   build(): PartitionUpdate {
-    const rows = [...this.rows.values()].filter((r) => !r.isEmpty()).map((r) => r.build());
-    rows.sort((a, b) => Buffer.compare(a.clustering, b.clustering));
+    const rows: Row[] = [];
+    if (this.rows !== null) {
+      for (const r of this.rows.values()) if (!r.isEmpty()) rows.push(r.build());
+      rows.sort((a, b) => Buffer.compare(a.clustering, b.clustering));
+    } else if (this.firstRow !== null && !this.firstRow.isEmpty()) {
+      rows.push(this.firstRow.build());
+    }
     const staticRow = this.staticRowUpdate === null || this.staticRowUpdate.isEmpty() ? null : this.staticRowUpdate.build();
     return {
       tableId: this.table.id,
@@ -110,7 +151,7 @@ export class UpdateBuilder {
       token: this.token,
       deletion: this.deletion,
       staticRow,
-      rangeTombstones: normalizeRangeTombstones(this.rangeTombstones),
+      rangeTombstones: this.rangeTombstones === null ? NO_RANGE_TOMBSTONES : normalizeRangeTombstones(this.rangeTombstones),
       rows,
     };
   }

@@ -41,7 +41,7 @@ export class FlushWorker {
     const id = this.nextId++;
     const job: FlushJob = { id, dir, generation, bloomFilterFpChance, snapshot };
     // The arrays are the snapshot's own: moved, not copied. The slabs are shared memory.
-    const transfer = [snapshot.his, snapshot.los, snapshot.keyLocs, snapshot.keyLens, snapshot.rowLocs, snapshot.extraAt, ...snapshot.extras.map((x) => x.rowLocs)].map((a) => a.buffer as ArrayBuffer);
+    const transfer = [snapshot.his, snapshot.los, snapshot.keyLocs, snapshot.keyLens, snapshot.rowLocs, snapshot.extraOf, ...snapshot.extras.map((x) => x.rowLocs)].map((a) => a.buffer as ArrayBuffer);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       if (this.waiting.size === 1) worker.ref();

@@ -1,5 +1,5 @@
 import { BTree } from './btree.js';
-import { PartitionTable } from './partition-table.js';
+import { PartitionTable, ringOrderOf } from './partition-table.js';
 import type { KeyStore } from './partition-table.js';
 import { LIVE, estimatedRowSizeBytes, mergeDeletion, mergeRows, DELETION_OVERHEAD_BYTES } from '../model/index.js';
 import type {
@@ -436,33 +436,27 @@ export class Memtable implements PartitionSource, KeyStore {
    * to a worker thread without copying them; the arrays are fresh and can be transferred.
    */
   flushSnapshot(): FlushSnapshot {
-    const ordered = this.table.inOrder();
-    // The fields, in ring order first: read at random once, in tight loops, then in sequence.
-    const n = ordered.length;
-    const t = this.table.arrays;
-    const his = new Int32Array(n);
-    const los = new Uint32Array(n);
-    const keyLocs = new Float64Array(n);
-    const keyLens = new Uint32Array(n);
-    const rowLocs = new Float64Array(n);
-    this.table.gather(ordered, t.his, his);
-    this.table.gather(ordered, t.los, los);
-    this.table.gather(ordered, t.keyLocs, keyLocs);
-    this.table.gather(ordered, t.keyLens, keyLens);
-    this.table.gather(ordered, this.rowLocs, rowLocs);
-    const extraAt: number[] = [];
+    // Copies in arrival order, cheap (a memcpy each) on the event loop: ordering them — a sort
+    // of every partition, tens of milliseconds at a few hundred thousand — is the writer's job,
+    // on the flush worker when there is one.
+    const { his, los, keyLocs, keyLens } = this.table.copyArrays();
+    const rowLocs = this.rowLocs.slice(0, his.length);
+    const extraOf = new Int32Array(this.extras.size);
     const extras: FlushExtra[] = [];
-    if (this.extras.size > 0) {
-      for (let i = 0; i < n; i++) {
-        const x = this.extras.get(ordered[i]);
-        if (x === undefined) continue;
-        const only = rowLocs[i];
-        const locs = only >= 0 ? [only] : only === IN_EXTRA ? (x.rows ?? x.tree!.valuesArray()).map((r) => r.loc) : [];
-        extraAt.push(i);
-        extras.push({ deletion: x.deletion, staticRow: x.staticRow, rangeTombstones: x.rangeTombstones, rowLocs: Float64Array.from(locs) });
+    for (const [p, x] of this.extras) {
+      const only = rowLocs[p];
+      extraOf[extras.length] = p;
+      let locs: Float64Array;
+      if (only >= 0) locs = Float64Array.of(only);
+      else if (only !== IN_EXTRA) locs = new Float64Array(0);
+      else {
+        const refs = x.rows ?? x.tree!.valuesArray();
+        locs = new Float64Array(refs.length);
+        for (let r = 0; r < refs.length; r++) locs[r] = refs[r].loc;
       }
+      extras.push({ deletion: x.deletion, staticRow: x.staticRow, rangeTombstones: x.rangeTombstones, rowLocs: locs });
     }
-    return { columns: this.columns.slice(), his, los, keyLocs, keyLens, rowLocs, slabs: this.slabs.slice(), extraAt: Int32Array.from(extraAt), extras };
+    return { columns: this.columns.slice(), his, los, keyLocs, keyLens, rowLocs, slabs: this.slabs.slice(), extraOf, extras };
   }
 
   /** Partition p with its rows as bytes, for SSTableWriter.appendEncoded. */
@@ -514,15 +508,15 @@ export interface FlushExtra {
 export interface FlushSnapshot {
   /** The column table of the encoded rows: the writer must be created with it. */
   readonly columns: readonly string[];
-  /** Per partition, in ring order: token words, key location and length, only row's location. */
+  /** Per partition number (arrival order): token words, key location and length, only row's location. */
   readonly his: Int32Array;
   readonly los: Uint32Array;
   readonly keyLocs: Float64Array;
   readonly keyLens: Uint32Array;
   readonly rowLocs: Float64Array;
   readonly slabs: readonly Uint8Array[];
-  /** Ascending indexes (in ring order) of the partitions described by `extras`, one each. */
-  readonly extraAt: Int32Array;
+  /** The partition numbers of the partitions `extras` describes, one each. */
+  readonly extraOf: Int32Array;
   readonly extras: readonly FlushExtra[];
 }
 
@@ -537,17 +531,25 @@ function asBuffer(b: Uint8Array): Buffer {
  * and on a flush worker, so both write the same bytes.
  */
 export function* writeFlushSnapshot(writer: SSTableWriter, snap: FlushSnapshot, every = 1024): Generator<void> {
-  const { his, los, keyLocs, keyLens, rowLocs, extraAt, extras } = snap;
   // Slabs that crossed to another thread arrive as plain Uint8Arrays over the same memory.
   const slabs = snap.slabs.map(asBuffer);
-  const n = his.length;
-  let nextExtra = 0;
+  const keys: KeyStore = { slabAt: (loc) => slabs[Math.floor(loc / SLAB_SPAN)], offsetAt: (loc) => loc % SLAB_SPAN };
+  const ordered = ringOrderOf(snap.his, snap.los, snap.keyLocs, snap.keyLens, keys);
+  const n = ordered.length;
+  // The fields in ring order first: read at random once, in tight loops, then in sequence.
+  const his = gathered(ordered, snap.his, new Int32Array(n));
+  const los = gathered(ordered, snap.los, new Uint32Array(n));
+  const keyLocs = gathered(ordered, snap.keyLocs, new Float64Array(n));
+  const keyLens = gathered(ordered, snap.keyLens, new Uint32Array(n));
+  const rowLocs = gathered(ordered, snap.rowLocs, new Float64Array(n));
+  const extras = new Map<number, FlushExtra>();
+  for (let k = 0; k < snap.extraOf.length; k++) extras.set(snap.extraOf[k], snap.extras[k]);
   for (let i = 0; i < n; i++) {
     const keyLoc = keyLocs[i];
     const keySlab = slabs[Math.floor(keyLoc / SLAB_SPAN)];
     const keyOff = keyLoc % SLAB_SPAN;
-    if (nextExtra < extraAt.length && extraAt[nextExtra] === i) {
-      const x = extras[nextExtra++];
+    const x = extras.size === 0 ? undefined : extras.get(ordered[i]);
+    if (x !== undefined) {
       const count = x.rowLocs.length;
       const rowBufs: Buffer[] = new Array(count);
       const rowStarts: number[] = new Array(count);
@@ -585,6 +587,12 @@ export function* writeFlushSnapshot(writer: SSTableWriter, snap: FlushSnapshot, 
     }
     if ((i + 1) % every === 0) yield;
   }
+}
+
+/** out[k] = values[ordered[k]]: one tight loop of independent reads, whose cache misses overlap. */
+function gathered<T extends Int32Array | Uint32Array | Float64Array>(ordered: Int32Array, values: Int32Array | Uint32Array | Float64Array, out: T): T {
+  for (let k = 0; k < ordered.length; k++) out[k] = values[ordered[k]];
+  return out;
 }
 
 function afterWords(after: PartitionPosition | null): { hi: number; lo: number; key: Buffer } | null {

@@ -48,6 +48,63 @@ function compareBytes(a: Uint8Array, aStart: number, n: number, b: Uint8Array, b
 /** Below this many partitions a comparison sort is as quick as the radix sort's fixed costs. */
 const RADIX_SORT_MIN = 2048;
 
+/**
+ * Sorts partition numbers into ring order: an LSD radix sort on the token words, 16 bits a pass,
+ * reading only the typed arrays; then `compare` (the full order, keys included) decides within
+ * runs of equal tokens (rare). Small inputs take a comparison sort. Sorts `ids` or a copy.
+ */
+export function sortRingOrder(ids: Int32Array<ArrayBuffer>, his: Int32Array, los: Uint32Array, compare: (i: number, j: number) => number): Int32Array<ArrayBuffer> {
+  const n = ids.length;
+  if (n < RADIX_SORT_MIN) return ids.sort(compare);
+  let idx = ids;
+  let tmp: Int32Array<ArrayBuffer> = new Int32Array(n);
+  const counts = new Uint32Array(65537);
+  for (let pass = 0; pass < 4; pass++) {
+    counts.fill(0);
+    const shift = (pass & 1) * 16;
+    // The low word's halves first, then the high word's, its sign bit flipped to order as unsigned.
+    if (pass < 2) {
+      for (let k = 0; k < n; k++) counts[((los[idx[k]] >>> shift) & 0xffff) + 1]++;
+    } else {
+      for (let k = 0; k < n; k++) counts[((((his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff) + 1]++;
+    }
+    for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1];
+    if (pass < 2) {
+      for (let k = 0; k < n; k++) tmp[counts[(los[idx[k]] >>> shift) & 0xffff]++] = idx[k];
+    } else {
+      for (let k = 0; k < n; k++) tmp[counts[(((his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff]++] = idx[k];
+    }
+    const swap = idx;
+    idx = tmp;
+    tmp = swap;
+  }
+  for (let k = 1; k < n; k++) {
+    // Insertion sort inside runs of equal tokens.
+    const e = idx[k];
+    if (his[e] !== his[idx[k - 1]] || los[e] !== los[idx[k - 1]]) continue;
+    let j = k - 1;
+    while (j >= 0 && his[idx[j]] === his[e] && los[idx[j]] === los[e] && compare(idx[j], e) > 0) {
+      idx[j + 1] = idx[j];
+      j--;
+    }
+    idx[j + 1] = e;
+  }
+  return idx;
+}
+
+/** Partitions 0 … his.length - 1, described by these arrays and keys, in ring order. */
+export function ringOrderOf(his: Int32Array, los: Uint32Array, keyLocs: Float64Array, keyLens: Uint32Array, keys: KeyStore): Int32Array {
+  const ids = new Int32Array(his.length);
+  for (let i = 0; i < ids.length; i++) ids[i] = i;
+  return sortRingOrder(ids, his, los, (i, j) => {
+    if (his[i] !== his[j]) return his[i] < his[j] ? -1 : 1;
+    if (los[i] !== los[j]) return los[i] < los[j] ? -1 : 1;
+    const a = keyLocs[i];
+    const b = keyLocs[j];
+    return compareBytes(keys.slabAt(a), keys.offsetAt(a), keyLens[i], keys.slabAt(b), keys.offsetAt(b), keyLens[j]);
+  });
+}
+
 export class PartitionTable {
   private count = 0;
   private his = new Int32Array(INITIAL_CAPACITY);
@@ -244,61 +301,14 @@ export class PartitionTable {
     return this.ordered;
   }
 
-  /**
-   * Sorts partition numbers into ring order: an LSD radix sort on the token words, 16 bits a
-   * pass, reading only the typed arrays; then keys decide within runs of equal tokens (rare).
-   */
   private sort(ids: number[]): Int32Array {
-    const n = ids.length;
-    if (n < RADIX_SORT_MIN) return Int32Array.from(ids.sort((a, b) => this.compare(a, b)));
-    let idx = Int32Array.from(ids);
-    let tmp = new Int32Array(n);
-    const counts = new Uint32Array(65537);
-    for (let pass = 0; pass < 4; pass++) {
-      counts.fill(0);
-      const shift = (pass & 1) * 16;
-      // The low word's halves first, then the high word's, its sign bit flipped to order as unsigned.
-      if (pass < 2) {
-        for (let k = 0; k < n; k++) counts[((this.los[idx[k]] >>> shift) & 0xffff) + 1]++;
-      } else {
-        for (let k = 0; k < n; k++) counts[((((this.his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff) + 1]++;
-      }
-      for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1];
-      if (pass < 2) {
-        for (let k = 0; k < n; k++) tmp[counts[(this.los[idx[k]] >>> shift) & 0xffff]++] = idx[k];
-      } else {
-        for (let k = 0; k < n; k++) tmp[counts[(((this.his[idx[k]] ^ 0x80000000) >>> 0) >>> shift) & 0xffff]++] = idx[k];
-      }
-      const swap = idx;
-      idx = tmp;
-      tmp = swap;
-    }
-    for (let k = 1; k < n; k++) {
-      // Insertion sort inside runs of equal tokens.
-      const e = idx[k];
-      if (this.his[e] !== this.his[idx[k - 1]] || this.los[e] !== this.los[idx[k - 1]]) continue;
-      let j = k - 1;
-      while (j >= 0 && this.his[idx[j]] === this.his[e] && this.los[idx[j]] === this.los[e] && this.compare(idx[j], e) > 0) {
-        idx[j + 1] = idx[j];
-        j--;
-      }
-      idx[j + 1] = e;
-    }
-    return idx;
+    return sortRingOrder(Int32Array.from(ids), this.his, this.los, (a, b) => this.compare(a, b));
   }
 
-  /**
-   * Gathers a per-partition array into ring order: out[k] = values[ordered[k]]. One tight loop of
-   * independent reads, whose cache misses overlap, instead of a miss at each step of the caller's
-   * (longer) loop over the partitions.
-   */
-  gather(ordered: Int32Array, values: Int32Array | Uint32Array | Float64Array, out: Int32Array | Uint32Array | Float64Array): void {
-    for (let k = 0; k < ordered.length; k++) out[k] = values[ordered[k]];
-  }
-
-  /** The table's arrays, for gather(). */
-  get arrays(): { his: Int32Array; los: Uint32Array; keyLocs: Float64Array; keyLens: Uint32Array } {
-    return { his: this.his, los: this.los, keyLocs: this.keyLocs, keyLens: this.keyLens };
+  /** Copies of the table's arrays, one entry per partition (for a flush snapshot). */
+  copyArrays(): { his: Int32Array; los: Uint32Array; keyLocs: Float64Array; keyLens: Uint32Array } {
+    const n = this.count;
+    return { his: this.his.slice(0, n), los: this.los.slice(0, n), keyLocs: this.keyLocs.slice(0, n), keyLens: this.keyLens.slice(0, n) };
   }
 
   /** Index in `ordered` of the first partition after (hi, lo, key), or 0 when `after` is null. */
