@@ -193,33 +193,47 @@ export class PreparedModification {
     this.readsBeforeWrite = parts.ops.some(needsRead);
   }
 
-  /** Adds this statement's changes for the bound values to `out`. */
-  async addTo(ctx: ExecContext, out: MutationCollector): Promise<void> {
+  /**
+   * Adds this statement's changes for the bound values to `out`. Synchronous (undefined) unless
+   * the statement reads before it writes (a list element set or removal): most writes then make
+   * no async frame here.
+   */
+  addTo(ctx: ExecContext, out: MutationCollector): Promise<void> | undefined {
     const { keyspace, table } = currentTable(ctx, this.table);
     const timestampMicros = timestampOf(this.attrs, ctx);
     const ttlSec = this.kind === 'delete' ? 0 : ttlOf(this.attrs, ctx, table);
     const o: WriteOptions = { timestampMicros, ttlSec, nowSec: ctx.nowSec, listPath: ctx.listPath };
     const keys = this.insertKey !== null ? [this.insertKeyOf(ctx)] : bindKeys(this.where!, ctx);
     const clusterings = this.clusteringsFor(ctx);
+    if (this.readsBeforeWrite) return this.addReadingFirst(ctx, out, keys, clusterings, o);
+    for (const { key, token } of keys) this.addPartition(ctx, out.builder(keyspace, table, key, token), clusterings, null, o);
+    return undefined;
+  }
+
+  private async addReadingFirst(ctx: ExecContext, out: MutationCollector, keys: readonly { key: Buffer; token: bigint }[], clusterings: (Buffer | null)[], o: WriteOptions): Promise<void> {
+    const { keyspace, table } = currentTable(ctx, this.table);
     for (const { key, token } of keys) {
       const b = out.builder(keyspace, table, key, token);
-      const existing = this.readsBeforeWrite ? await this.readExisting(ctx, key, token) : null;
-      if (this.kind === 'delete' && this.ops.length === 0) {
-        this.deleteRows(ctx, b, o);
-        continue;
-      }
-      const rowFor = (clustering: Buffer | null): RowUpdate => (clustering === null ? b.staticRow() : b.row(clustering));
-      const targets = clusterings;
-      // INSERT marks the row as existing; an INSERT of only static columns writes the static row,
-      // which never carries that mark (Cassandra: a partition made of statics alone disappears with them).
-      if (this.kind === 'insert' && targets[0] !== null && targets[0] !== undefined) {
-        b.row(targets[0]).setLiveness({ timestampMicros, ttlSec, expiresAtSec: ttlSec > 0 ? ctx.nowSec + ttlSec : NO_DELETION_TIME });
-      }
-      for (const op of this.ops) {
-        const onStatic = op.column.kind === 'static';
-        if (onStatic) this.apply(op, b.staticRow(), existing?.staticRow?.cells ?? null, o, ctx);
-        else for (const c of targets) this.apply(op, rowFor(c), existing === null ? null : rowCells(existing, c), o, ctx);
-      }
+      this.addPartition(ctx, b, clusterings, await this.readExisting(ctx, key, token), o);
+    }
+  }
+
+  private addPartition(ctx: ExecContext, b: ReturnType<MutationCollector['builder']>, targets: (Buffer | null)[], existing: LivePartition | null, o: WriteOptions): void {
+    if (this.kind === 'delete' && this.ops.length === 0) {
+      this.deleteRows(ctx, b, o);
+      return;
+    }
+    const rowFor = (clustering: Buffer | null): RowUpdate => (clustering === null ? b.staticRow() : b.row(clustering));
+    // INSERT marks the row as existing; an INSERT of only static columns writes the static row,
+    // which never carries that mark (Cassandra: a partition made of statics alone disappears with them).
+    if (this.kind === 'insert' && targets[0] !== null && targets[0] !== undefined) {
+      const { timestampMicros, ttlSec } = o;
+      b.row(targets[0]).setLiveness({ timestampMicros, ttlSec, expiresAtSec: ttlSec > 0 ? ctx.nowSec + ttlSec : NO_DELETION_TIME });
+    }
+    for (const op of this.ops) {
+      const onStatic = op.column.kind === 'static';
+      if (onStatic) this.apply(op, b.staticRow(), existing?.staticRow?.cells ?? null, o, ctx);
+      else for (const c of targets) this.apply(op, rowFor(c), existing === null ? null : rowCells(existing, c), o, ctx);
     }
   }
 

@@ -75,6 +75,9 @@ interface Prepared {
 }
 
 const VOID: ResultMessage = Object.freeze({ kind: 'void' });
+const RESOLVED: Promise<void> = Promise.resolve();
+const toVoid = (): ResultMessage => VOID;
+const toUndefined = (): void => undefined;
 
 /** A small LRU over Map's insertion order. */
 class Lru<V> {
@@ -193,10 +196,14 @@ export class QueryProcessor implements CqlHandler {
     return { kind: 'prepared', id, variables: p.variables, pkIndexes: p.pkIndexes, resultColumns: p.resultColumns };
   }
 
-  async execute(id: Buffer, options: QueryOptions, session: Session): Promise<ResultMessage> {
-    const p = this.prepared.get(id.toString('hex'));
-    if (p === undefined) throw new UnpreparedError(id);
-    return p.run(this.context(p, options, session));
+  execute(id: Buffer, options: QueryOptions, session: Session): Promise<ResultMessage> {
+    try {
+      const p = this.prepared.get(id.toString('hex'));
+      if (p === undefined) throw new UnpreparedError(id);
+      return p.run(this.context(p, options, session));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async batch(type: BatchType, entries: readonly BatchEntry[], options: BatchOptions, session: Session): Promise<ResultMessage> {
@@ -281,11 +288,13 @@ export class QueryProcessor implements CqlHandler {
           tables: [table],
           modification: m,
           hasTimestamp: stmt.using.timestamp !== null,
-          run: async (ctx) => {
+          // Not async: a write that reads nothing first goes to the coordinator without an
+          // async frame of its own at each level (most of a node's writes).
+          run: (ctx) => {
             const out = new MutationCollector();
-            await m.addTo(ctx, out);
-            await this.write(out, ctx, 'SIMPLE');
-            return VOID;
+            const reading = m.addTo(ctx, out);
+            if (reading !== undefined) return reading.then(() => this.write(out, ctx, 'SIMPLE')).then(toVoid);
+            return this.write(out, ctx, 'SIMPLE').then(toVoid);
           },
         };
       }
@@ -436,13 +445,14 @@ export class QueryProcessor implements CqlHandler {
     };
   }
 
-  private async write(out: MutationCollector, ctx: ExecContext, writeType: 'SIMPLE' | 'BATCH' | 'UNLOGGED_BATCH'): Promise<void> {
-    if (out.isEmpty()) return;
-    const groups = out.groups();
-    if (groups.length === 1) {
-      await ctx.coordinator.write(groups[0]!.keyspace, groups[0]!.mutations, ctx.consistency, writeType);
-      return;
+  private write(out: MutationCollector, ctx: ExecContext, writeType: 'SIMPLE' | 'BATCH' | 'UNLOGGED_BATCH'): Promise<void> {
+    try {
+      if (out.isEmpty()) return RESOLVED;
+      const groups = out.groups();
+      if (groups.length === 1) return ctx.coordinator.write(groups[0]!.keyspace, groups[0]!.mutations, ctx.consistency, writeType);
+      return Promise.all(groups.map((g) => ctx.coordinator.write(g.keyspace, g.mutations, ctx.consistency, writeType))).then(toUndefined);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    await Promise.all(groups.map((g) => ctx.coordinator.write(g.keyspace, g.mutations, ctx.consistency, writeType)));
   }
 }
