@@ -5,6 +5,8 @@
  *
  *   cluster_name: 'Test Cluster'          num_tokens: 16
  *   listen_address: 127.0.0.1             rpc_address: 127.0.0.1 (defaults to listen_address)
+ *   broadcast_address, broadcast_rpc_address: the addresses advertised (default: listen / rpc);
+ *   a wildcard rpc_address (0.0.0.0) needs broadcast_rpc_address, as in Cassandra
  *   native_transport_port: 9042           storage_port: 7000            admin_port: 7199
  *   seed_provider: [{class_name: ..., parameters: [{seeds: "127.0.0.1,127.0.0.2"}]}]  (or seeds: [...])
  *   data_file_directories: [./data]       commitlog_sync: batch | periodic
@@ -43,8 +45,6 @@ const ACCEPTED_UNUSED = new Set([
   'start_native_transport',
   'concurrent_reads',
   'concurrent_writes',
-  'broadcast_address',
-  'broadcast_rpc_address',
   'allocate_tokens_for_local_replication_factor',
 ]);
 
@@ -132,6 +132,12 @@ export function parseConfig(text: string, base: NodeConfig = DEFAULT_CONFIG): Pa
       case 'rpc_address':
         c.rpcAddress = str(v, k);
         break;
+      case 'broadcast_address':
+        c.broadcastAddress = str(v, k);
+        break;
+      case 'broadcast_rpc_address':
+        c.broadcastRpcAddress = str(v, k);
+        break;
       case 'native_transport_port':
         c.nativePort = port(v, k);
         break;
@@ -189,4 +195,24 @@ export function parseConfig(text: string, base: NodeConfig = DEFAULT_CONFIG): Pa
   }
   if (d['rpc_address'] === undefined && d['listen_address'] !== undefined) c.rpcAddress = c.listenAddress;
   return { config: c, unknown };
+}
+
+/** 0.0.0.0 or ::, however written: an address to bind every interface, never one to advertise. */
+export function isWildcardAddress(address: string): boolean {
+  const a = address.trim();
+  return a === '0.0.0.0' || (a.includes(':') && /^[0:]+$/.test(a));
+}
+
+/**
+ * Cassandra's checks of the addresses (DatabaseDescriptor.applyAddressConfig), with its
+ * messages: a node must know one address of its own to tell peers and clients.
+ */
+export function validateAddresses(c: NodeConfig): void {
+  if (isWildcardAddress(c.listenAddress)) throw new ConfigError(`listen_address cannot be a wildcard address (${c.listenAddress})!`);
+  if (c.broadcastAddress !== undefined && isWildcardAddress(c.broadcastAddress)) throw new ConfigError(`broadcast_address cannot be a wildcard address (${c.broadcastAddress})!`);
+  if (c.broadcastRpcAddress !== undefined) {
+    if (isWildcardAddress(c.broadcastRpcAddress)) throw new ConfigError(`broadcast_rpc_address cannot be a wildcard address (${c.broadcastRpcAddress})!`);
+  } else if (isWildcardAddress(c.rpcAddress)) {
+    throw new ConfigError(`If rpc_address is set to a wildcard address (${c.rpcAddress}), then you must set broadcast_rpc_address to a value other than ${c.rpcAddress}`);
+  }
 }

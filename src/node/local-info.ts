@@ -20,7 +20,9 @@ export interface LocalInfo {
   readonly datacenter: string;
   readonly rack: string;
   readonly listenAddress: string;
+  readonly broadcastAddress: string;
   readonly storagePort: number;
+  /** The address clients are told: broadcast_rpc_address, or rpc_address. */
   readonly rpcAddress: string;
   readonly nativePort: number;
   readonly partitioner: string;
@@ -55,7 +57,7 @@ export async function writeLocalInfo(engine: StorageEngine, partitioner: Partiti
   const o = { timestampMicros, ttlSec: 0, nowSec };
   const values: Record<string, unknown> = {
     bootstrapped: 'COMPLETED',
-    broadcast_address: info.listenAddress,
+    broadcast_address: info.broadcastAddress,
     broadcast_port: info.storagePort,
     cluster_name: info.clusterName,
     cql_version: CQL_VERSION,

@@ -14,6 +14,7 @@ import type { Clock, Fs, Logger, Random } from '../seams/index.js';
 import { RealFs, joinPath, silentLogger } from '../seams/index.js';
 import { SchemaStore } from '../schema/index.js';
 import { StorageEngine } from '../storage/index.js';
+import { validateAddresses } from './config.js';
 import { readLocalIdentity, writeLocalInfo, writeSchemaVersion } from './local-info.js';
 
 export interface NodeConfig {
@@ -21,6 +22,10 @@ export interface NodeConfig {
   readonly numTokens: number;
   readonly listenAddress: string;
   readonly rpcAddress: string;
+  /** The address peers are told (system.local broadcast_address); default listenAddress. */
+  readonly broadcastAddress?: string;
+  /** The address clients are told (system.local rpc_address, peers' rpc_address); default rpcAddress. */
+  readonly broadcastRpcAddress?: string;
   readonly nativePort: number;
   readonly storagePort: number;
   readonly adminPort: number;
@@ -93,6 +98,7 @@ export class NodeCore {
   static async open(config: NodeConfig, seams: NodeSeams): Promise<NodeCore> {
     const logger = seams.logger ?? silentLogger();
     const { fs, clock, random } = seams;
+    validateAddresses(config);
     const partitioner = partitionerByName(config.partitioner);
     const engine = await StorageEngine.open({
       fs,
@@ -113,7 +119,7 @@ export class NodeCore {
         throw new Error(`Saved cluster name ${stored.clusterName} != configured name ${config.clusterName}`);
       }
       const hostId = stored?.hostId ?? randomUuid(random);
-      const local = endpoint({ hostId, address: config.listenAddress, datacenter: config.datacenter, rack: config.rack });
+      const local = endpoint({ hostId, address: config.broadcastAddress ?? config.listenAddress, datacenter: config.datacenter, rack: config.rack });
       const empty = Ring.create(partitioner, [], { local });
       const tokens = stored?.tokens ?? allocateBalancedTokens(empty, local, config.numTokens, 1);
       const ring = Ring.create(partitioner, [{ endpoint: local, tokens }], { local });
@@ -137,8 +143,9 @@ export class NodeCore {
           datacenter: config.datacenter,
           rack: config.rack,
           listenAddress: config.listenAddress,
+          broadcastAddress: config.broadcastAddress ?? config.listenAddress,
           storagePort: config.storagePort,
-          rpcAddress: config.rpcAddress,
+          rpcAddress: config.broadcastRpcAddress ?? config.rpcAddress,
           nativePort: config.nativePort,
           partitioner: partitioner.name,
           schemaVersion: schema.current().version,

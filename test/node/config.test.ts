@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../src/node/index.js';
+import { ConfigError, DEFAULT_CONFIG, isWildcardAddress, parseConfig, validateAddresses, type NodeConfig } from '../../src/node/index.js';
+import { TestNode } from '../helpers/cql-node.js';
 
 t.test('Cassandra option names map onto the node configuration', async (t) => {
   const { config, unknown } = parseConfig(`
@@ -46,4 +47,30 @@ t.test('bad values are refused with the option name', async (t) => {
   t.throws(() => parseConfig('- a list'), /must be a mapping/);
   t.throws(() => parseConfig('key: [unclosed'), /not valid YAML/);
   t.throws(() => parseConfig('commitlog_sync_period: soon'), /commitlog_sync_period must be a duration/);
+});
+
+t.test('addresses: wildcards are refused where Cassandra refuses them, broadcast addresses are what is advertised', async (t) => {
+  const { config } = parseConfig('rpc_address: 0.0.0.0\nbroadcast_rpc_address: 127.0.0.5\nbroadcast_address: 127.0.0.6\n');
+  t.equal(config.broadcastRpcAddress, '127.0.0.5');
+  t.equal(config.broadcastAddress, '127.0.0.6');
+  t.doesNotThrow(() => validateAddresses(config), 'a wildcard rpc_address with a broadcast_rpc_address is fine');
+  const refused: Array<[Partial<NodeConfig>, RegExp]> = [
+    [{ listenAddress: '0.0.0.0' }, /^listen_address cannot be a wildcard address \(0\.0\.0\.0\)!$/],
+    [{ listenAddress: '::' }, /^listen_address cannot be a wildcard address \(::\)!$/],
+    [{ broadcastAddress: '0.0.0.0' }, /^broadcast_address cannot be a wildcard address/],
+    [{ rpcAddress: '0.0.0.0' }, /^If rpc_address is set to a wildcard address \(0\.0\.0\.0\), then you must set broadcast_rpc_address to a value other than 0\.0\.0\.0$/],
+    [{ rpcAddress: '0.0.0.0', broadcastRpcAddress: '0:0:0:0:0:0:0:0' }, /^broadcast_rpc_address cannot be a wildcard address/],
+  ];
+  for (const [change, message] of refused) t.throws(() => validateAddresses({ ...DEFAULT_CONFIG, ...change }), { name: 'ConfigError', message }, JSON.stringify(change));
+  t.notOk(isWildcardAddress('127.0.0.1'));
+  t.notOk(isWildcardAddress('::1'));
+  t.ok(isWildcardAddress('::0'));
+});
+
+t.test('a node tells clients and peers its broadcast addresses', async (t) => {
+  const node = await TestNode.open(3, { rpcAddress: '0.0.0.0', broadcastRpcAddress: '127.0.0.5', broadcastAddress: '127.0.0.6' });
+  t.teardown(() => node.core.close());
+  const r = await node.exec('SELECT listen_address, broadcast_address, rpc_address FROM system.local');
+  t.same(r.rows, [["'127.0.0.1'", "'127.0.0.6'", "'127.0.0.5'"]]);
+  await t.rejects(TestNode.open(4, { listenAddress: '0.0.0.0' }), { name: 'ConfigError', message: /listen_address cannot be a wildcard address/ }, 'a node refuses to start listening on a wildcard');
 });
