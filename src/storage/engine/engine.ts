@@ -42,6 +42,12 @@ export interface EngineOptions {
    * opens the files itself). Default false: simulations keep every step on one thread.
    */
   readonly flushOnWorkerThread?: boolean;
+  /**
+   * With flushOnWorkerThread, memtables smaller than this still flush on the event loop: they
+   * take well under a millisecond there, and the schema's small flushes then neither start the
+   * thread (its memory) nor wait for it. Default 1 MiB.
+   */
+  readonly flushWorkerMinBytes?: number;
   /** Run size-tiered compaction automatically after flushes. Default true. */
   readonly autoCompaction?: boolean;
   /** Refuse to start on a corrupt commit log record (default) or skip it with a logged error. */
@@ -68,6 +74,8 @@ export interface EngineMetrics {
   sstableCount: number;
   sstableBytes: number;
   flushes: number;
+  /** Of the flushes' SSTables, those written on the flush worker thread. */
+  workerFlushes: number;
   compactions: number;
   pendingCompactions: number;
   writes: number;
@@ -87,6 +95,7 @@ interface EngineMeta {
 }
 
 const META_FILE = 'storage-meta.json';
+const DEFAULT_FLUSH_WORKER_MIN_BYTES = 1024 * 1024;
 
 export class StorageEngine {
   private readonly logger: Logger;
@@ -109,7 +118,7 @@ export class StorageEngine {
   private closing = false;
   private meta: EngineMeta;
   private readonly threshold: number;
-  private readonly stats = { flushes: 0, writes: 0, reads: 0 };
+  private readonly stats = { flushes: 0, workerFlushes: 0, writes: 0, reads: 0 };
   private readonly flushWorker: FlushWorker | null;
 
   private constructor(
@@ -430,7 +439,7 @@ export class StorageEngine {
       compactions += store.compactionsDone;
       pendingCompactions += store.pendingCompactions;
     }
-    return { memtableBytes, memtablePartitions, sstableCount, sstableBytes, flushes: this.stats.flushes, compactions, pendingCompactions, writes: this.stats.writes, reads: this.stats.reads };
+    return { memtableBytes, memtablePartitions, sstableCount, sstableBytes, flushes: this.stats.flushes, workerFlushes: this.stats.workerFlushes, compactions, pendingCompactions, writes: this.stats.writes, reads: this.stats.reads };
   }
 
   /** Flushes nothing: syncs the commit log and closes files. Data in memtables replays next open. */
@@ -476,8 +485,10 @@ export class StorageEngine {
           for (const p of memtable.allPartitions()) current.apply({ ...p, tableId });
           continue;
         }
-        written.push([store, await store.writeMemtable(memtable, this.flushWorker)]);
+        const worker = memtable.sizeBytes >= (this.opts.flushWorkerMinBytes ?? DEFAULT_FLUSH_WORKER_MIN_BYTES) ? this.flushWorker : null;
+        written.push([store, await store.writeMemtable(memtable, worker)]);
         this.stats.flushes++;
+        if (worker !== null) this.stats.workerFlushes++;
       }
       if (complete) {
         this.meta.replayFrom = { segmentId: position.segmentId, offset: position.offset };

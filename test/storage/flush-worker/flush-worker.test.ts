@@ -88,7 +88,7 @@ function put(id: number, ts: number): Mutation {
 t.test('an engine flushing on the worker thread keeps every write across flushes and reopens', async (t) => {
   const dataDir = tempDir(t, 'flush-worker-engine');
   const clock = new RealClock();
-  const open = (worker: boolean): Promise<StorageEngine> => StorageEngine.open({ fs: new RealFs(), clock, dataDir, commitlogSync: 'periodic', memtableFlushThresholdBytes: 64 * 1024, flushOnWorkerThread: worker, autoCompaction: false });
+  const open = (worker: boolean): Promise<StorageEngine> => StorageEngine.open({ fs: new RealFs(), clock, dataDir, commitlogSync: 'periodic', memtableFlushThresholdBytes: 64 * 1024, flushOnWorkerThread: worker, flushWorkerMinBytes: 0, autoCompaction: false });
   let engine = await open(true);
   await engine.addTable(TABLE);
   const N = 6000;
@@ -99,6 +99,7 @@ t.test('an engine flushing on the worker thread keeps every write across flushes
   await engine.flush();
   const m = engine.metrics();
   t.ok(m.flushes >= 3, `several flushes ran (${m.flushes})`);
+  t.equal(m.workerFlushes, m.flushes, 'every one on the worker thread');
   const expected = new Map<string, number>();
   for (let id = 0; id < N; id++) if (!(id % 997 < 500 && id >= 997)) expected.set(`${id % 997}/${id}`, id);
   const readAll = (e: StorageEngine): Map<string, number> => {
@@ -120,4 +121,17 @@ t.test('an engine flushing on the worker thread keeps every write across flushes
   await engine.addTable(TABLE);
   t.same(readAll(engine), expected, 'and after a reopen');
   await engine.close();
+});
+
+t.test('small memtables flush on the event loop even with a flush worker', async (t) => {
+  const dataDir = tempDir(t, 'flush-worker-small');
+  const engine = await StorageEngine.open({ fs: new RealFs(), clock: new RealClock(), dataDir, flushOnWorkerThread: true });
+  t.teardown(() => engine.close());
+  await engine.addTable(TABLE);
+  for (let id = 0; id < 20; id++) await engine.apply(put(id, 1_700_000_000_000_000 + id));
+  await engine.flush();
+  const m = engine.metrics();
+  t.equal(m.flushes, 1, 'one flush');
+  t.equal(m.workerFlushes, 0, 'not on the thread: a few kilobytes are quicker to write here than to hand over');
+  t.equal(engine.scan(TABLE.id, { after: null, endToken: (1n << 63n) - 1n }, { nowSec: 1_800_000_000 }).length, 20, 'and the data reads back');
 });
