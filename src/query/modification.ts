@@ -169,6 +169,9 @@ function prepareAssignment(table: TableMetadata, a: Assignment, vars: Variables)
   }
 }
 
+/** The one row a write to a table without clustering columns touches (shared: zero bytes cannot change). */
+const ONLY_EMPTY_CLUSTERING: readonly Buffer[] = Object.freeze([Buffer.alloc(0)]);
+
 type Kind = 'insert' | 'update' | 'delete';
 
 export class PreparedModification {
@@ -210,7 +213,7 @@ export class PreparedModification {
     return undefined;
   }
 
-  private async addReadingFirst(ctx: ExecContext, out: MutationCollector, keys: readonly { key: Buffer; token: bigint }[], clusterings: (Buffer | null)[], o: WriteOptions): Promise<void> {
+  private async addReadingFirst(ctx: ExecContext, out: MutationCollector, keys: readonly { key: Buffer; token: bigint }[], clusterings: readonly (Buffer | null)[], o: WriteOptions): Promise<void> {
     const { keyspace, table } = currentTable(ctx, this.table);
     for (const { key, token } of keys) {
       const b = out.builder(keyspace, table, key, token);
@@ -218,7 +221,7 @@ export class PreparedModification {
     }
   }
 
-  private addPartition(ctx: ExecContext, b: ReturnType<MutationCollector['builder']>, targets: (Buffer | null)[], existing: LivePartition | null, o: WriteOptions): void {
+  private addPartition(ctx: ExecContext, b: ReturnType<MutationCollector['builder']>, targets: readonly (Buffer | null)[], existing: LivePartition | null, o: WriteOptions): void {
     if (this.kind === 'delete' && this.ops.length === 0) {
       this.deleteRows(ctx, b, o);
       return;
@@ -238,18 +241,18 @@ export class PreparedModification {
   }
 
   private insertKeyOf(ctx: ExecContext): { key: Buffer; token: bigint } {
-    const values = this.table.partitionKey.map((c) => keyValue(this.insertKey!.get(c.name)!(ctx), c));
-    const key = values.length === 1 ? values[0]! : partitionKeyOfValues(values);
+    const pk = this.table.partitionKey;
+    const key = pk.length === 1 ? keyValue(this.insertKey!.get(pk[0]!.name)!(ctx), pk[0]!) : partitionKeyOfValues(pk.map((c) => keyValue(this.insertKey!.get(c.name)!(ctx), c)));
     if (key.length === 0) throw invalidRequest('Key may not be empty');
     if (key.length > 0xffff) throw invalidRequest(`Key length of ${key.length} is longer than maximum of 65535`);
     return { key, token: ctx.partitioner.tokenOf(key) };
   }
 
   /** The rows an INSERT / UPDATE writes; [null] for only the static row (or a table without clustering writes the empty clustering). */
-  private clusteringsFor(ctx: ExecContext): (Buffer | null)[] {
+  private clusteringsFor(ctx: ExecContext): readonly (Buffer | null)[] {
     const table = this.table;
-    if (this.kind === 'delete') return this.where === null ? [] : this.where.clusteringFullyEq() && this.where.hasClusteringRestrictions ? bindClusterings(this.where, ctx) : table.clustering.length === 0 ? [Buffer.alloc(0)] : [];
-    if (table.clustering.length === 0) return [Buffer.alloc(0)];
+    if (this.kind === 'delete') return this.where === null ? [] : this.where.clusteringFullyEq() && this.where.hasClusteringRestrictions ? bindClusterings(this.where, ctx) : table.clustering.length === 0 ? ONLY_EMPTY_CLUSTERING : [];
+    if (table.clustering.length === 0) return ONLY_EMPTY_CLUSTERING;
     if (this.insertKey !== null) {
       if (table.clustering.every((c) => !this.insertKey!.has(c.name))) return [null];
       return [clusteringOf(table, table.clustering.map((c) => keyValue(this.insertKey!.get(c.name)!(ctx), c)))];

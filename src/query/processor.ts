@@ -159,6 +159,8 @@ export class QueryProcessor implements CqlHandler {
   private readonly queries: Lru<Prepared>;
   private readonly listeners = new Set<(change: SchemaChange) => void>();
   private readonly timeUuids: TimeUuidGenerator;
+  /** Made once: every request's context carries it. */
+  private readonly listPath = (): Buffer => this.timeUuids.next();
   private readonly logger: Logger;
 
   constructor(private readonly opts: QueryProcessorOptions) {
@@ -441,7 +443,7 @@ export class QueryProcessor implements CqlHandler {
       defaultTimestampMicros: ts !== null ? Number(ts) : clock.nowMicros(),
       session,
       options,
-      listPath: () => this.timeUuids.next(),
+      listPath: this.listPath,
     };
   }
 
