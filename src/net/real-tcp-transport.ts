@@ -74,6 +74,12 @@ export interface TcpTransportOptions {
   handshakeTimeoutMs?: number;
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * Inbound connections held at once, handshaking ones included (default 1024: three classes
+   * for each of a few hundred peers). Past it a new connection is closed at once and counted,
+   * so a flood of connections cannot exhaust the node's file descriptors.
+   */
+  maxInboundConnections?: number;
   /** The messaging versions spoken (default MIN_MESSAGING_VERSION..MESSAGING_VERSION); tests vary them. */
   messagingVersion?: number;
   minMessagingVersion?: number;
@@ -97,6 +103,7 @@ interface Config {
   readonly reconnectMaxMs: number;
   readonly messagingVersion: number;
   readonly minMessagingVersion: number;
+  readonly maxInboundConnections: number;
 }
 
 /** What a connection needs from its transport. */
@@ -504,6 +511,8 @@ export class TcpTransport implements Transport {
   private readonly host: string;
   private readonly handlers = new Map<Verb, Handler<Verb>>();
   private readonly counters: TransportStats = emptyStats();
+  /** inboundRefused when a connection was last accepted: the next refusal starts a new run, and is logged. */
+  private refusedLogged = 0;
   private readonly requests: RequestTracker;
   private readonly outbound = new Map<string, OutboundConnection>();
   private readonly inbound = new Set<InboundConnection>();
@@ -540,6 +549,7 @@ export class TcpTransport implements Transport {
       reconnectMaxMs: options.reconnectMaxMs ?? 2000,
       messagingVersion: options.messagingVersion ?? MESSAGING_VERSION,
       minMessagingVersion: options.minMessagingVersion ?? MIN_MESSAGING_VERSION,
+      maxInboundConnections: options.maxInboundConnections ?? 1024,
     };
     this.requests = new RequestTracker(options.clock, this.counters);
     const wildcard = this.host === '0.0.0.0' || this.host === '::' || this.host === '';
@@ -556,6 +566,15 @@ export class TcpTransport implements Transport {
         socket.destroy();
         return;
       }
+      if (this.inbound.size >= this.config.maxInboundConnections) {
+        // Logged on the first refusal of a run of them, not per connection: a flood would flood the log.
+        if (this.counters.inboundRefused++ === this.refusedLogged) {
+          this.config.logger.warn({ endpoint: this.endpointValue, remote: `${socket.remoteAddress}:${socket.remotePort}`, max: this.config.maxInboundConnections }, 'inbound internode connection refused: too many open');
+        }
+        socket.destroy();
+        return;
+      }
+      this.refusedLogged = this.counters.inboundRefused;
       this.inbound.add(new InboundConnection(this.ctx, socket));
     });
     this.server.on('error', (e) => this.config.logger.error({ endpoint: this.endpointValue, err: e.message }, 'internode listener error'));

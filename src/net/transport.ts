@@ -76,6 +76,8 @@ export interface TransportStats {
   handlerErrors: number;
   /** Handshakes refused, by us or by the peer. */
   handshakesRefused: number;
+  /** Inbound connections closed at once because the listener already held its maximum. */
+  inboundRefused: number;
   /** Connections closed because of what the peer sent, by reason. */
   closedByReason: Partial<Record<NetErrorCode, number>>;
 }
@@ -91,6 +93,7 @@ export function emptyStats(): TransportStats {
     requestTimeouts: 0,
     handlerErrors: 0,
     handshakesRefused: 0,
+    inboundRefused: 0,
     closedByReason: {},
   };
 }

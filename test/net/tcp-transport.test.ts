@@ -360,3 +360,42 @@ t.test('a request that does not fit in the queue fails at once with QUEUE_FULL',
   t.equal((e as NetError).code, 'QUEUE_FULL');
   t.equal(a.stats().droppedQueueFull, 2);
 });
+
+t.test('past maxInboundConnections a new connection is closed at once, counted and logged once per run; the rest keep working', async (t) => {
+  const { logger, lines } = capturingLogger();
+  // Handshakes may take long here, so only the cap can close the extra connections quickly.
+  const b = await listen('127.0.0.2:0', { logger, handshakeTimeoutMs: 60_000, maxInboundConnections: 3 });
+  const a = await listen('127.0.0.1:0');
+  const raws: net.Socket[] = [];
+  t.teardown(async () => {
+    for (const s of raws) s.destroy();
+    await a.close();
+    await b.close();
+  });
+  echoResponder(b);
+  // a's urgent connection is one of the three.
+  t.equal((await a.request(b.endpoint, Verb.ECHO_REQ, { generation: 0 }, 2000)).verb, Verb.ECHO_RSP);
+  await until(() => b.inboundCount() === 1, 'a connected');
+  for (let i = 0; i < 2; i++) {
+    const { socket } = rawConnection(b.endpoint);
+    raws.push(socket);
+  }
+  await until(() => b.inboundCount() === 3, () => `three inbound (${b.inboundCount()})`);
+  const extra = Array.from({ length: 3 }, () => rawConnection(b.endpoint));
+  for (const x of extra) raws.push(x.socket);
+  await Promise.all(extra.map((x) => x.closed));
+  t.equal(b.stats().inboundRefused, 3, 'the three past the cap were refused');
+  t.equal(lines.filter((l) => l.msg === 'inbound internode connection refused: too many open').length, 1, 'one log line for the run of refusals');
+  t.equal(b.inboundCount(), 3, 'the held connections are untouched');
+  t.equal((await a.request(b.endpoint, Verb.ECHO_REQ, { generation: 0 }, 2000)).verb, Verb.ECHO_RSP, 'the peer is still answered');
+  // Room again: the next connection is accepted (and a later refusal is logged anew).
+  raws[0]!.destroy();
+  await until(() => b.inboundCount() === 2, 'a raw connection went away');
+  const again = rawConnection(b.endpoint);
+  raws.push(again.socket);
+  await until(() => b.inboundCount() === 3, 'accepted once there was room');
+  const refusedAgain = rawConnection(b.endpoint);
+  raws.push(refusedAgain.socket);
+  await refusedAgain.closed;
+  t.equal(lines.filter((l) => l.msg === 'inbound internode connection refused: too many open').length, 2, 'a new run of refusals is logged');
+});
