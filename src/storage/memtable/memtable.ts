@@ -430,8 +430,8 @@ export class Memtable implements PartitionSource, KeyStore {
   }
 
   /**
-   * What a flush writes, as plain data: typed arrays in ring order, the slabs, and the few
-   * partitions with more than one row. The memtable must take no more writes while it is in
+   * What a flush writes, as plain data: the partitions' typed arrays (in arrival order; the
+   * writer orders them), the slabs, and the few partitions that are more than one row. The memtable must take no more writes while it is in
    * use (a flushing memtable takes none). The slabs are shared memory, so the snapshot can go
    * to a worker thread without copying them; the arrays are fresh and can be transferred.
    */
@@ -461,31 +461,10 @@ export class Memtable implements PartitionSource, KeyStore {
 
   /** Partition p with its rows as bytes, for SSTableWriter.appendEncoded. */
   private encodedPartition(p: number): EncodedPartition {
-    const bufs: Buffer[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
     const only = this.rowLocs[p];
     const x = this.extras.get(p);
-    const add = (loc: number): void => {
-      const slab = this.slabAt(loc);
-      const off = loc % SLAB_SPAN;
-      bufs.push(slab);
-      starts.push(off);
-      ends.push(rowEnd(slab, off));
-    };
-    if (only >= 0) add(only);
-    else if (only === IN_EXTRA) for (const r of x!.rows ?? x!.tree!.valuesArray()) add(r.loc);
-    return {
-      token: this.tokenOf(p),
-      key: this.keyOf(p),
-      deletion: x?.deletion ?? LIVE,
-      staticRow: x?.staticRow ?? null,
-      rangeTombstones: x?.rangeTombstones ?? NO_RANGE_TOMBSTONES,
-      rowCount: bufs.length,
-      rowBufs: bufs,
-      rowStarts: starts,
-      rowEnds: ends,
-    };
+    const locs = only >= 0 ? [only] : only === IN_EXTRA ? (x!.rows ?? x!.tree!.valuesArray()).map((r) => r.loc) : [];
+    return encodedPartitionOf(this.tokenOf(p), this.keyOf(p), x ?? null, locs, this.slabs);
   }
 
   /** Every partition in ring order with its rows as bytes, for SSTableWriter.appendEncoded (with `columns` as the writer's column table). */
@@ -549,44 +528,45 @@ export function* writeFlushSnapshot(writer: SSTableWriter, snap: FlushSnapshot, 
     const keySlab = slabs[Math.floor(keyLoc / SLAB_SPAN)];
     const keyOff = keyLoc % SLAB_SPAN;
     const x = extras.size === 0 ? undefined : extras.get(ordered[i]);
-    if (x !== undefined) {
-      const count = x.rowLocs.length;
-      const rowBufs: Buffer[] = new Array(count);
-      const rowStarts: number[] = new Array(count);
-      const rowEnds: number[] = new Array(count);
-      for (let r = 0; r < count; r++) {
-        const loc = x.rowLocs[r];
-        const slab = slabs[Math.floor(loc / SLAB_SPAN)];
-        const off = loc % SLAB_SPAN;
-        rowBufs[r] = slab;
-        rowStarts[r] = off;
-        rowEnds[r] = rowEnd(slab, off);
-      }
-      writer.appendEncoded({
-        token: int64FromWords(his[i], los[i]),
-        key: keySlab.subarray(keyOff, keyOff + keyLens[i]),
-        deletion: x.deletion,
-        staticRow: x.staticRow,
-        rangeTombstones: x.rangeTombstones,
-        rowCount: count,
-        rowBufs,
-        rowStarts,
-        rowEnds,
-      });
+    const only = rowLocs[i];
+    if (x !== undefined || only < 0) {
+      // More than a single row, or no row and nothing else (an update that carried an empty row
+      // set: kept, as appending it as objects would).
+      writer.appendEncoded(encodedPartitionOf(int64FromWords(his[i], los[i]), keySlab.subarray(keyOff, keyOff + keyLens[i]), x ?? null, x?.rowLocs ?? [], slabs));
     } else {
-      const only = rowLocs[i];
-      if (only < 0) {
-        // No row and nothing else (an update that only carried an empty row set): kept, as
-        // appending it as objects would.
-        writer.appendEncoded({ token: int64FromWords(his[i], los[i]), key: keySlab.subarray(keyOff, keyOff + keyLens[i]), deletion: LIVE, staticRow: null, rangeTombstones: NO_RANGE_TOMBSTONES, rowCount: 0, rowBufs: [], rowStarts: [], rowEnds: [] });
-      } else {
-        const slab = slabs[Math.floor(only / SLAB_SPAN)];
-        const off = only % SLAB_SPAN;
-        writer.appendOneRowAt(int64FromWords(his[i], los[i]), keySlab, keyOff, keyOff + keyLens[i], slab, off, rowEnd(slab, off));
-      }
+      const slab = slabs[Math.floor(only / SLAB_SPAN)];
+      const off = only % SLAB_SPAN;
+      writer.appendOneRowAt(int64FromWords(his[i], los[i]), keySlab, keyOff, keyOff + keyLens[i], slab, off, rowEnd(slab, off));
     }
     if ((i + 1) % every === 0) yield;
   }
+}
+
+/** A partition whose rows are the encoded rows at these slab locations, for SSTableWriter.appendEncoded. */
+function encodedPartitionOf(token: bigint, key: Buffer, x: Pick<FlushExtra, 'deletion' | 'staticRow' | 'rangeTombstones'> | null, locs: ArrayLike<number>, slabs: readonly Buffer[]): EncodedPartition {
+  const count = locs.length;
+  const rowBufs: Buffer[] = new Array(count);
+  const rowStarts: number[] = new Array(count);
+  const rowEnds: number[] = new Array(count);
+  for (let r = 0; r < count; r++) {
+    const loc = locs[r];
+    const slab = slabs[Math.floor(loc / SLAB_SPAN)];
+    const off = loc % SLAB_SPAN;
+    rowBufs[r] = slab;
+    rowStarts[r] = off;
+    rowEnds[r] = rowEnd(slab, off);
+  }
+  return {
+    token,
+    key,
+    deletion: x?.deletion ?? LIVE,
+    staticRow: x?.staticRow ?? null,
+    rangeTombstones: x?.rangeTombstones ?? NO_RANGE_TOMBSTONES,
+    rowCount: count,
+    rowBufs,
+    rowStarts,
+    rowEnds,
+  };
 }
 
 /** out[k] = values[ordered[k]]: one tight loop of independent reads, whose cache misses overlap. */
